@@ -1,0 +1,270 @@
+// Policy-gradient finetuning (DDPO-IS, Black et al. 2023), with several weighted
+// rewards, comparative feedback against a frozen anchor (RLCF) and adaptive
+// condition embeddings (ACE) from CXRL (Han et al. 2024). One iteration:
+//   1. sample a batch of trajectories with per-step log-probs (DDIM, η = 1),
+//      and the anchor's paired images when a reward is comparative;
+//   2. score the rewards, turn them into per-condition advantages;
+//   3. a few inner epochs of the clipped surrogate over shuffled samples and
+//      timesteps, gradient-norm clipped;
+//   4. log and checkpoint (exact resume).
+import { F, Generator, type Optimizer, type ParamGroup, type Tensor, adamw, clipGradNorm, dispose, randint, rand, randperm, tensor, tidy } from '../engine/index.js';
+import { AceTokens } from './ace.js';
+import { type AdvantageOptions, DEFAULT_ADVANTAGE_OPTIONS, PerConditionAdvantages } from './advantages.js';
+import { clippedPolicyLoss } from './clipped-loss.js';
+import { ComparativeAnchor } from './comparative.js';
+import { type DiffusionPolicy, type StepOptions, gaussianKlSameStd, gaussianLogProb } from './policy.js';
+import { type RewardTerm, scoreRewards, summarise } from './reward-mix.js';
+import { AlignResumeError, MetricsLog, checkSameConfig, loadLatestAlignCheckpoint, saveAlignCheckpoint } from './run-state.js';
+import { type Trajectory, gatherSteps, sampleTrajectory } from './sampling.js';
+
+export interface DdpoConfig {
+  /** Conditions (class names or reports) drawn uniformly for each sample. */
+  conditions: string[];
+  iterations: number;
+  /** Trajectories sampled per iteration. */
+  batchSize: number;
+  /** Samples per gradient step (ddpo-pytorch's train.batch_size). */
+  trainBatchSize: number;
+  /** Passes over each batch of trajectories (DDPO: 1; more is safe thanks to clipping). */
+  innerEpochs: number;
+  /** Share of each trajectory's steps trained on (DDPO: 1). */
+  timestepFraction: number;
+  steps: number;
+  eta: number;
+  guidance: number;
+  lr: number;
+  weightDecay: number;
+  /** ACE: learnable tokens appended to the condition sequence (0 = off), and their learning rate. */
+  aceTokens: number;
+  aceLr: number;
+  /** ε of the clipped ratio (DDPO: 1e-4). */
+  clipRange: number;
+  maxGradNorm: number;
+  advantages: AdvantageOptions;
+  /** Weight of KL(π_θ ‖ π_anchor) per step (0 = off). */
+  klToAnchor: number;
+  seed: number;
+  /** Checkpoint every n iterations (and at the end); 0 = only at the end. */
+  checkpointEvery: number;
+  /** Traceability, recorded as given: the rewards with weights, the anchor (starting model) and the data. */
+  record: { rewards: { name: string; weight: number; comparative: boolean }[]; anchor: string; data: string };
+}
+
+export const DEFAULT_DDPO_CONFIG: Omit<DdpoConfig, 'conditions' | 'record'> = {
+  iterations: 8,
+  batchSize: 16,
+  trainBatchSize: 8,
+  innerEpochs: 1,
+  timestepFraction: 1,
+  steps: 20,
+  eta: 1,
+  guidance: 1,
+  lr: 1e-4,
+  weightDecay: 1e-4,
+  aceTokens: 0,
+  aceLr: 1e-3,
+  clipRange: 1e-4,
+  maxGradNorm: 1,
+  advantages: DEFAULT_ADVANTAGE_OPTIONS,
+  klToAnchor: 0,
+  seed: 1,
+  checkpointEvery: 1,
+};
+
+export interface DdpoInputs {
+  policy: DiffusionPolicy;
+  rewards: RewardTerm[];
+  /** Run folder: checkpoints/ and metrics.jsonl. Without one nothing is written. */
+  outDir?: string;
+  /** Continue from the newest checkpoint in outDir when there is one. */
+  resume?: boolean;
+  /** Stop after this iteration count (a deliberate interruption, for tests and time budgets). */
+  stopAfter?: number;
+  onIteration?: (m: DdpoIterationMetrics) => void;
+  /** The frozen starting model; built from `policy` before the first step when absent. A given anchor stays the caller's to dispose. */
+  anchor?: ComparativeAnchor;
+}
+
+export interface DdpoIterationMetrics {
+  iteration: number;
+  reward: ReturnType<typeof summarise>;
+  rewards: Record<string, ReturnType<typeof summarise>>;
+  loss: number;
+  approxKl: number;
+  clipFraction: number;
+  gradNorm: number;
+  klToAnchor: number;
+  seconds: number;
+}
+
+export interface DdpoResult {
+  iteration: number;
+  history: DdpoIterationMetrics[];
+  checkpoint: string | null;
+  ace: AceTokens | null;
+}
+
+/** Settings a resumed run may change without changing what it computes. */
+const RESUMABLE_KEYS = ['iterations', 'checkpointEvery'];
+
+export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<DdpoResult> {
+  const { policy, rewards } = inputs;
+  const run = startRun(cfg, inputs);
+  const stepOpts: StepOptions = { steps: cfg.steps, eta: cfg.eta, guidance: cfg.guidance };
+  const needAnchorImages = rewards.some((r) => r.comparative);
+  const history: DdpoIterationMetrics[] = [];
+  let checkpoint: string | null = null;
+  const end = Math.min(cfg.iterations, inputs.stopAfter ?? Infinity);
+  for (let it = run.iteration; it < end; it++) {
+    const t0 = performance.now();
+    // 1. trajectories, and the anchor's images from the same noise
+    const conditions = drawConditions(cfg.conditions, cfg.batchSize, run.generator);
+    const samplerState = run.generator.getState();
+    policy.module.eval(); // no dropout noise: log p at sampling and at training must be one function
+    const traj = sampleTrajectory(policy, conditions, stepOpts, run.generator);
+    const anchorImages = needAnchorImages ? run.anchor!.sample(conditions, stepOpts, samplerState) : undefined;
+    // 2. rewards → advantages
+    const scored = await scoreRewards(rewards, traj.images, conditions, anchorImages);
+    dispose(anchorImages);
+    const advantages = run.advantages.update(conditions, scored.total);
+    // 3. clipped policy-gradient steps
+    const train = trainOnTrajectories(cfg, run, traj, advantages, stepOpts);
+    dispose(traj);
+    // 4. log, checkpoint
+    const m: DdpoIterationMetrics = {
+      iteration: it,
+      reward: summarise(scored.total),
+      rewards: Object.fromEntries(Object.entries(scored.byName).map(([k, v]) => [k, summarise(v)])),
+      ...train,
+      seconds: (performance.now() - t0) / 1000,
+    };
+    history.push(m);
+    run.metrics?.append({ ...m });
+    inputs.onIteration?.(m);
+    const done = it + 1;
+    if (inputs.outDir && ((cfg.checkpointEvery > 0 && done % cfg.checkpointEvery === 0) || done === end)) checkpoint = saveRun(inputs.outDir, cfg, run, done);
+  }
+  run.optimizer.zeroGrad();
+  if (run.anchor !== inputs.anchor) run.anchor?.dispose();
+  return { iteration: Math.max(run.iteration, end), history, checkpoint, ace: policy.ace };
+}
+
+interface DdpoRun {
+  iteration: number;
+  generator: Generator;
+  advantages: PerConditionAdvantages;
+  optimizer: Optimizer;
+  anchor: ComparativeAnchor | null;
+  policy: DiffusionPolicy;
+  metrics: MetricsLog | null;
+}
+
+/** Clipped-surrogate updates over the batch: `innerEpochs` passes, minibatches of samples, shuffled timesteps. */
+function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, advantages: number[], stepOpts: StepOptions) {
+  const { policy, optimizer, generator } = run;
+  const b = traj.conditions.length;
+  const trainSteps = Math.max(1, Math.round(cfg.steps * cfg.timestepFraction));
+  const params = [...policy.module.parameters(), ...(policy.ace ? policy.ace.parameters() : [])];
+  const sums = { loss: 0, approxKl: 0, clipFraction: 0, gradNorm: 0, klToAnchor: 0 };
+  let terms = 0;
+  let updates = 0;
+  for (let epoch = 0; epoch < cfg.innerEpochs; epoch++) {
+    const order = tidy(() => randperm(b, { generator }).toNumbers());
+    // an independent order of the timesteps for every sample (ddpo-pytorch's perms)
+    const stepOrder = tidy(() => F.sort(rand([b, cfg.steps], { generator }), 1)[1].toNumbers());
+    for (let start = 0; start < b; start += cfg.trainBatchSize) {
+      const samples = order.slice(start, start + cfg.trainBatchSize);
+      const conditions = samples.map((i) => traj.conditions[i]!);
+      optimizer.zeroGrad();
+      for (let k = 0; k < trainSteps; k++) {
+        const steps = samples.map((i) => stepOrder[i * cfg.steps + k]!);
+        tidy(() => {
+          const xt = gatherSteps(traj.latents, steps, samples);
+          const xPrev = gatherSteps(traj.latents, steps.map((s) => s + 1), samples);
+          const logpOld = gatherSteps(traj.logProbs, steps, samples);
+          const { mean, std } = policy.stepDistribution(xt, steps, conditions, stepOpts);
+          const logp = gaussianLogProb(xPrev, mean, std);
+          const adv = tensor(samples.map((i) => advantages[i]!));
+          const pl = clippedPolicyLoss(adv, logp, logpOld, cfg.clipRange);
+          let loss = pl.loss;
+          if (cfg.klToAnchor > 0) {
+            const kl = gaussianKlSameStd(mean, run.anchor!.stepMean(xt, steps, conditions, stepOpts), std).mean();
+            sums.klToAnchor += kl.item();
+            loss = loss.add(kl.mul(cfg.klToAnchor));
+          }
+          loss.div(trainSteps).backward();
+          sums.loss += pl.loss.item();
+          sums.approxKl += pl.approxKl;
+          sums.clipFraction += pl.clipFraction;
+          terms++;
+        });
+      }
+      sums.gradNorm += clipGradNorm(params, cfg.maxGradNorm);
+      optimizer.step();
+      updates++;
+    }
+  }
+  optimizer.zeroGrad();
+  return {
+    loss: sums.loss / terms,
+    approxKl: sums.approxKl / terms,
+    clipFraction: sums.clipFraction / terms,
+    gradNorm: sums.gradNorm / updates,
+    klToAnchor: sums.klToAnchor / terms,
+  };
+}
+
+/** `n` conditions drawn uniformly (with replacement) from `choices`. */
+export function drawConditions(choices: readonly string[], n: number, generator: Generator): string[] {
+  if (choices.length === 0) throw new RangeError('DDPO needs at least one condition to sample');
+  return tidy(() => randint(0, choices.length, [n], { generator }).toNumbers()).map((i) => choices[i]!);
+}
+
+/** Anchor, ACE tokens, optimizer, sampler Generator and advantage buffers: fresh, or restored from the newest checkpoint. */
+function startRun(cfg: DdpoConfig, inputs: DdpoInputs): DdpoRun {
+  const { policy } = inputs;
+  const resumed = inputs.resume && inputs.outDir ? loadLatestAlignCheckpoint(inputs.outDir) : null;
+  // the anchor is the starting model: frozen before any step (a resumed run reloads its weights below)
+  const anchor = cfg.klToAnchor > 0 || inputs.rewards.some((r) => r.comparative) ? (inputs.anchor ?? new ComparativeAnchor(policy)) : null;
+  if (cfg.aceTokens > 0 && !policy.ace) policy.ace = new AceTokens(cfg.aceTokens, policy.conditionDim, { generator: new Generator(cfg.seed + 1) });
+  const groups: ParamGroup[] = [{ params: policy.module.parameters(), lr: cfg.lr, weightDecay: cfg.weightDecay }];
+  if (policy.ace) groups.push({ params: policy.ace.parameters(), lr: cfg.aceLr, weightDecay: 0 });
+  const optimizer = adamw(groups, { lr: cfg.lr, betas: [0.9, 0.999], eps: 1e-8, weightDecay: cfg.weightDecay });
+  const generator = new Generator(cfg.seed);
+  let advantages = new PerConditionAdvantages(cfg.advantages);
+  let iteration = 0;
+  if (resumed) {
+    checkSameConfig(resumed.dir, resumed.state.config as Record<string, unknown>, cfg as unknown as Record<string, unknown>, RESUMABLE_KEYS);
+    const t = resumed.tensors;
+    if (!t.weights) throw new AlignResumeError(resumed.dir, 'no weights.safetensors');
+    policy.module.loadStateDict(t.weights);
+    if (policy.ace) {
+      if (!t.ace) throw new AlignResumeError(resumed.dir, 'the run uses ACE tokens but the checkpoint has no ace.safetensors');
+      policy.ace.loadStateDict(t.ace);
+    }
+    if (anchor) {
+      if (!t.anchor) throw new AlignResumeError(resumed.dir, 'the run has an anchor but the checkpoint has no anchor.safetensors');
+      anchor.policy.module.loadStateDict(t.anchor);
+    }
+    dispose(Object.values(t).map((m) => [...m.values()]));
+    optimizer.loadState(resumed.optimizer!);
+    generator.setState(resumed.generatorState);
+    advantages = PerConditionAdvantages.fromJSON(resumed.state.advantages as ReturnType<PerConditionAdvantages['toJSON']>);
+    iteration = resumed.iteration;
+  }
+  const metrics = inputs.outDir ? new MetricsLog(inputs.outDir, iteration) : null;
+  return { iteration, generator, advantages, optimizer, anchor, policy, metrics };
+}
+
+function saveRun(outDir: string, cfg: DdpoConfig, run: DdpoRun, iteration: number): string {
+  const tensors: Record<string, Map<string, Tensor>> = { weights: run.policy.module.stateDict() };
+  if (run.policy.ace) tensors.ace = run.policy.ace.stateDict();
+  if (run.anchor) tensors.anchor = run.anchor.policy.module.stateDict();
+  return saveAlignCheckpoint(outDir, {
+    tensors,
+    optimizer: run.optimizer.saveState(),
+    iteration,
+    generatorState: run.generator.getState(),
+    state: { kind: 'ddpo', config: cfg, advantages: run.advantages.toJSON() },
+  });
+}

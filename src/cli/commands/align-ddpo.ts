@@ -1,0 +1,66 @@
+// `medloop align ddpo`: policy-gradient finetuning (DDPO-IS) of a generator run with
+// weighted rewards, optional comparative feedback (RLCF) and ACE tokens.
+import { type Command, numberOption, stringOption, UsageError } from '../command.js';
+import { Progress } from '../progress.js';
+import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo } from '../../align/ddpo.js';
+import { alignRunDir, commonAlignOptions, conditionsFor, exportGenerator, listOption, loadPolicy, rewardTermsFor } from './align-common.js';
+
+export const alignDdpoCommand: Command = {
+  path: ['align', 'ddpo'],
+  summary: 'Finetune a generator by policy gradient (DDPO-IS) on weighted, optionally comparative rewards, with ACE tokens',
+  options: {
+    ...commonAlignOptions,
+    rewards: { type: 'string', description: 'weighted rewards, e.g. plausibility:1,posture:0.5', default: 'plausibility:1' },
+    comparative: { type: 'string', description: 'rewards scored against the frozen anchor’s sample (RLCF), e.g. diagnostic,consistency' },
+    iterations: { type: 'string', description: 'sampling + training rounds', default: String(DEFAULT_DDPO_CONFIG.iterations) },
+    batch: { type: 'string', description: 'trajectories per iteration', default: String(DEFAULT_DDPO_CONFIG.batchSize) },
+    'train-batch': { type: 'string', description: 'samples per gradient step', default: String(DEFAULT_DDPO_CONFIG.trainBatchSize) },
+    'inner-epochs': { type: 'string', description: 'passes over each batch', default: String(DEFAULT_DDPO_CONFIG.innerEpochs) },
+    steps: { type: 'string', description: 'DDIM steps', default: String(DEFAULT_DDPO_CONFIG.steps) },
+    eta: { type: 'string', description: 'DDIM η (> 0)', default: String(DEFAULT_DDPO_CONFIG.eta) },
+    cfg: { type: 'string', description: 'classifier-free guidance scale', default: String(DEFAULT_DDPO_CONFIG.guidance) },
+    lr: { type: 'string', description: 'generator learning rate', default: String(DEFAULT_DDPO_CONFIG.lr) },
+    'clip-range': { type: 'string', description: 'ε of the clipped ratio', default: String(DEFAULT_DDPO_CONFIG.clipRange) },
+    kl: { type: 'string', description: 'weight of KL to the anchor (0 = off)', default: '0' },
+  },
+  async run(opts) {
+    const workspace = stringOption(opts, 'workspace', true);
+    const { policy, source } = loadPolicy(workspace, stringOption(opts, 'run', true));
+    const spec = stringOption(opts, 'rewards', true);
+    const rewards = await rewardTermsFor(workspace, spec, listOption(opts, 'comparative'));
+    const cfg: DdpoConfig = {
+      ...DEFAULT_DDPO_CONFIG,
+      conditions: conditionsFor(opts, policy),
+      iterations: numberOption(opts, 'iterations', DEFAULT_DDPO_CONFIG.iterations),
+      batchSize: numberOption(opts, 'batch', DEFAULT_DDPO_CONFIG.batchSize),
+      trainBatchSize: numberOption(opts, 'train-batch', DEFAULT_DDPO_CONFIG.trainBatchSize),
+      innerEpochs: numberOption(opts, 'inner-epochs', DEFAULT_DDPO_CONFIG.innerEpochs),
+      steps: numberOption(opts, 'steps', DEFAULT_DDPO_CONFIG.steps),
+      eta: numberOption(opts, 'eta', DEFAULT_DDPO_CONFIG.eta),
+      guidance: numberOption(opts, 'cfg', DEFAULT_DDPO_CONFIG.guidance),
+      lr: numberOption(opts, 'lr', DEFAULT_DDPO_CONFIG.lr),
+      aceTokens: numberOption(opts, 'ace', 0),
+      aceLr: numberOption(opts, 'ace-lr', DEFAULT_DDPO_CONFIG.aceLr),
+      clipRange: numberOption(opts, 'clip-range', DEFAULT_DDPO_CONFIG.clipRange),
+      klToAnchor: numberOption(opts, 'kl', 0),
+      seed: numberOption(opts, 'seed', 1),
+      checkpointEvery: numberOption(opts, 'checkpoint-every', DEFAULT_DDPO_CONFIG.checkpointEvery),
+      record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: policy.module.source.checkpointDir ?? source.dir, data: `samples of ${source.id}` },
+    };
+    if (!(cfg.eta > 0)) throw new UsageError('--eta must be > 0: policy gradients need a stochastic sampler');
+    const out = alignRunDir(opts, workspace, 'ddpo', { parent: source.id, ddpo: cfg });
+    const progress = new Progress({ label: `ddpo ${out.id}`, total: cfg.iterations, silent: Boolean(opts.quiet) });
+    const res = await runDdpo(cfg, {
+      policy,
+      rewards,
+      outDir: out.dir,
+      resume: Boolean(opts.resume),
+      onIteration: (m) => progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(4)} kl ${m.approxKl.toExponential(2)} clip ${m.clipFraction.toFixed(2)}`),
+    });
+    progress.finish();
+    const bundle = exportGenerator(out.dir, policy, res.iteration);
+    console.log(JSON.stringify({ run: out.id, dir: out.dir, generator: bundle, iterations: res.iteration, lastReward: res.history.at(-1)?.reward.mean ?? null }));
+    policy.dispose();
+    return 0;
+  },
+};

@@ -1,0 +1,70 @@
+// Progress for long work: a redrawn bar with rate and ETA on a terminal, plain
+// lines (at most one every few seconds) when output goes to a file or CI log.
+export interface ProgressOptions {
+  label: string;
+  total: number;
+  stream?: NodeJS.WriteStream;
+  /** Minimum seconds between plain-text lines when not on a TTY. */
+  plainInterval?: number;
+  /** Hide all output (tests). */
+  silent?: boolean;
+}
+
+export class Progress {
+  private readonly start = performance.now();
+  private lastPrint = 0;
+  private done = 0;
+  private readonly stream: NodeJS.WriteStream;
+  private readonly tty: boolean;
+
+  constructor(private readonly opts: ProgressOptions) {
+    this.stream = opts.stream ?? process.stderr;
+    this.tty = Boolean(this.stream.isTTY) && !process.env.CI;
+  }
+
+  /** Advance by `n` units; `info` is shown after the bar (e.g. `loss 0.031`). */
+  tick(n = 1, info = ''): void {
+    this.done = Math.min(this.opts.total, this.done + n);
+    this.render(info, this.done === this.opts.total);
+  }
+
+  set(done: number, info = ''): void {
+    this.done = Math.min(this.opts.total, done);
+    this.render(info, this.done === this.opts.total);
+  }
+
+  finish(info = ''): void {
+    this.done = this.opts.total;
+    this.render(info, true);
+  }
+
+  private render(info: string, final: boolean): void {
+    if (this.opts.silent) return;
+    const now = performance.now();
+    const elapsed = (now - this.start) / 1000;
+    const minGap = this.tty ? 0.1 : (this.opts.plainInterval ?? 5);
+    if (!final && now - this.lastPrint < minGap * 1000) return;
+    this.lastPrint = now;
+    const frac = this.opts.total > 0 ? this.done / this.opts.total : 1;
+    const eta = this.done > 0 ? (elapsed / this.done) * (this.opts.total - this.done) : NaN;
+    const rate = elapsed > 0 ? this.done / elapsed : 0;
+    const stats = `${this.done}/${this.opts.total} ${rate.toFixed(rate < 10 ? 2 : 0)}/s elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}`;
+    if (this.tty) {
+      const width = 24;
+      const filled = Math.round(frac * width);
+      const bar = '█'.repeat(filled) + '░'.repeat(width - filled);
+      this.stream.write(`\r\x1b[2K${this.opts.label} ${bar} ${(frac * 100).toFixed(0).padStart(3)}% ${stats}${info ? ' ' + info : ''}`);
+      if (final) this.stream.write('\n');
+    } else {
+      this.stream.write(`${this.opts.label}: ${(frac * 100).toFixed(0)}% ${stats}${info ? ' ' + info : ''}\n`);
+    }
+  }
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '--';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}

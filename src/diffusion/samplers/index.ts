@@ -1,0 +1,3 @@
+export * from './timesteps.js';
+export * from './ddim.js';
+export * from './ddpm.js';

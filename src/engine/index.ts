@@ -1,0 +1,20 @@
+// The engine's public surface: everything outside src/engine imports from here.
+export type { AnyTypedArray, Device, DType } from './dtype.js';
+export { Tensor } from './tensor.js';
+export { tidy, keep, dispose, liveTensorCount, undisposedTensorCount } from './scope.js';
+export { noGrad, enableGrad, isGradEnabled } from './grad-mode.js';
+export * from './creation.js';
+export { Generator, randn, rand, randint, randperm, randnLike, bernoulli, multinomial, manualSeed, type RandomOptions } from './random.js';
+export * as F from './functional.js';
+export { cat, stack, where, grad, clipGradNorm } from './functional.js';
+export { Module, StateDictError } from './module.js';
+export { seedInit, uniform, normal } from './init.js';
+export { Linear } from './layers/linear.js';
+export { Conv2d } from './layers/conv2d.js';
+export { GroupNorm } from './layers/group-norm.js';
+export { LayerNorm } from './layers/layer-norm.js';
+export { Embedding } from './layers/embedding.js';
+export { Optimizer, adam, adamw, sgd, type OptimizerKind, type OptimizerOptions, type ParamGroup } from './optim.js';
+export { saveSafetensors, loadSafetensors, CheckpointError, type LoadedSafetensors } from './safetensors.js';
+export { saveCheckpoint, loadCheckpoint, listCheckpoints, checkpointDir, type CheckpointContent, type LoadedCheckpoint } from './checkpoint.js';
+export { cudaAvailable, resolveDevice, setNumThreads, getNumThreads, engineInfo, nativeHeapStats, trimNativeHeap, type NativeHeapStats } from './device.js';

@@ -1,0 +1,24 @@
+// The evaluation module's public surface (DESIGN §4 "Evaluation").
+export { type FeatureExtractor, type ClassifierExtractorOptions, classifierFeatureExtractor, rastersToTensor, resizeBatch, matchChannels } from './feature-extractor.js';
+export { type GaussianStats, FeatureShapeError, gaussianStats, frechetDistance, fid } from './metrics/fid.js';
+export { sqrtmEigh, sqrtmNewtonSchulz, traceSqrtProduct } from './metrics/matrix-sqrt.js';
+export { type PrdcResult, type PrdcOptions, prdc } from './metrics/prdc.js';
+export { knnRadii } from './metrics/knn.js';
+export { type SsimOptions, ImageShapeError, ssim, ssimComponents } from './metrics/ssim.js';
+export { type MsSsimOptions, MS_SSIM_WEIGHTS, msSsim, msSsimScales, msSsimWeights } from './metrics/ms-ssim.js';
+export { type DiversityOptions, type DiversityResult, type ConditionDiversity, withinConditionMsSsim } from './metrics/diversity.js';
+export { type ClassificationScores, type ClassScores, auroc, classificationScores } from './metrics/classification.js';
+export { type UtilityData, type UtilityOptions, type UtilityResult, testClassifier, utility } from './metrics/utility.js';
+export { type Judgement, type PlausibilityResult, plausibilityRate, wilsonInterval } from './metrics/plausibility.js';
+export { groupByCondition, perCondition, selectRows } from './metrics/per-condition.js';
+export { type BootstrapOptions, type Interval, bootstrapCi, bootstrapMeanCi } from './bootstrap.js';
+export { type GuardPoint, type HackingFlag, type HackingGuardOptions, type HackingGuardResult, hackingGuard } from './hacking-guard.js';
+export { type RankCorrelation, spearman, normalQuantile, normalCdf } from './stats.js';
+export { type ImageSet, type SampleSet, type EvaluateOptions, type EvaluationResult, type SetEvaluation, evaluateSampleSets } from './evaluate.js';
+export { type EvaluationReportExtras, evaluationReportData } from './evaluation-report.js';
+export { type SampleFolder, SampleFolderError, loadSampleFolder } from './sample-folder.js';
+export { type DomainData, type DomainClassifier, ClassifierMismatchError, loadDomainData, domainClassifier, defaultClassifierDir, disposeDomainData } from './domain-classifier.js';
+export { type LabelledTensor, loadLabelled } from './real-data.js';
+export { type WrittenReport, writeReport, reportMetrics } from './report/write-report.js';
+export { renderReport } from './report/html.js';
+export type { ReportData, MetricTable, MetricValue, Headline, SampleGrid, LineChart, BarChart, RatingStudy, HackingSection } from './report/types.js';

@@ -1,0 +1,279 @@
+// Training the plausibility reward model (Sun et al. 2023), top to bottom:
+//   rated synthetic images  → BCE(s(x, c), P(plausible)) + w_c · BCE(criterion logits, failure shares)
+//   real images             → BCE(s(x, c_true), 1) and BCE(s(x, c_wrong), 0), a `realMix` share of each batch
+//   pairwise answers        → Bradley–Terry: −[p log σ(s_a − s_b) + (1 − p) log σ(s_b − s_a)]
+// with AdamW and cosine decay. A seeded share of rated images, pairs and real images is
+// held out and scored at the end: AUROC, accuracy and calibration (ECE).
+import type { Raster } from '../../data/raster.js';
+import { rastersToNCHW } from '../../data/nchw.js';
+import { fitTo } from '../../data/resize.js';
+import { deriveSeed, seededRandom } from '../../data/random.js';
+import { F, Generator, type Tensor, adamw, cat, tensor, tidy } from '../../engine/index.js';
+import { PlausibilityRewardNet, type RewardNetConfig } from '../../models/reward-net.js';
+import { type Augmentation, augmentBatch } from '../augment.js';
+import { type BinaryScores, binaryScores } from '../metrics.js';
+import { batchStream, batched, int64, rows, splitIndices } from '../tensors.js';
+import type { PlausibilityData } from './dataset.js';
+
+export interface TrainPlausibilityOptions {
+  /** Condition vocabulary (default: every condition in the data, sorted). */
+  conditions?: string[];
+  /** Checklist criterion ids (default: every criterion ticked in the ratings, sorted). */
+  criteria?: string[];
+  /** Input side (default: the first image's width, at most 64). */
+  imageSize?: number;
+  channels?: 1 | 3;
+  net?: Partial<Pick<RewardNetConfig, 'widths' | 'convsPerStage' | 'groups' | 'embedDim' | 'hidden'>>;
+  /** Passes over the largest data source (default 15). */
+  epochs?: number;
+  /** Hard bounds on optimiser steps (defaults 150 and 4000). */
+  minSteps?: number;
+  maxSteps?: number;
+  batchSize?: number;
+  lr?: number;
+  weightDecay?: number;
+  /** Share of each batch that is real true-/wrong-condition images when real images exist (default 0.5). */
+  realMix?: number;
+  /** Weight of the per-criterion loss (default 0.5). */
+  criteriaWeight?: number;
+  /** Weight of the Bradley–Terry loss (default 1). */
+  pairWeight?: number;
+  /** Held-out share of rated images, pairs and real images (default 0.2; 0 = none). */
+  valFraction?: number;
+  augment?: Augmentation;
+  seed?: number;
+  /** Train on these rated/pair/real indices only (bootstrap resamples for ensembles); held-out split is skipped. */
+  resample?: { rated: number[]; pairs: number[]; real: number[] };
+  onProgress?: (p: { step: number; steps: number; loss: number }) => void;
+}
+
+export interface PlausibilityMetrics {
+  /** Held-out rated images against their (majority) labels. */
+  rated?: BinaryScores;
+  /** Held-out real images, each with its true and one wrong condition. */
+  wrongClass?: BinaryScores;
+  /** Held-out pairs: share where the preferred image scores higher (ties skipped). */
+  pairs?: { accuracy: number; count: number };
+  finalLoss: number;
+  steps: number;
+  seconds: number;
+}
+
+export interface TrainingDataSummary {
+  ratedImages: number;
+  pairs: number;
+  realImages: number;
+  heldOut: { rated: number; pairs: number; real: number };
+  conditions: string[];
+  criteria: string[];
+  realMix: number;
+  [key: string]: unknown;
+}
+
+export interface TrainedPlausibilityModel {
+  net: PlausibilityRewardNet;
+  metrics: PlausibilityMetrics;
+  data: TrainingDataSummary;
+  options: Record<string, unknown>;
+}
+
+export class RewardDataError extends Error {
+  override name = 'RewardDataError';
+}
+
+/** Rasters → [N, C, S, S] in [0, 1] (centre-crop + resize when sizes differ). */
+export function rastersToUnitTensor(images: ReadonlyArray<Raster>, size: number, channels: 1 | 3): Tensor {
+  const fitted = images.map((r) => (r.width === size && r.height === size ? r : fitTo(r, size)));
+  const nchw = rastersToNCHW(fitted, { channels, range: [0, 1] });
+  return tensor(nchw.data, nchw.shape);
+}
+
+/** P(plausible | x, c) for [N, C, S, S] images in [0, 1], in eval mode and batches. */
+export function predictPlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
+  const was = net.training;
+  net.eval();
+  const out = batched(x.dim(0), batchSize, (s, len) =>
+    tidy(() => net.forward(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).select(1, 0).sigmoid().toFloat32Array()),
+  );
+  net.train(was);
+  return out;
+}
+
+/** Raw scores s(x, c) (logits), used for pairwise comparison. */
+export function scorePlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
+  const was = net.training;
+  net.eval();
+  const out = batched(x.dim(0), batchSize, (s, len) =>
+    tidy(() => net.forward(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).select(1, 0).toFloat32Array()),
+  );
+  net.train(was);
+  return out;
+}
+
+export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausibilityOptions = {}): TrainedPlausibilityModel {
+  const t0 = performance.now();
+  const { rated, pairs, real } = data;
+  if (rated.length + pairs.length + real.length === 0) throw new RewardDataError('no training data: no rated images, pairs or real images');
+  const first = rated[0]?.image ?? pairs[0]?.a ?? real[0]!.image;
+  const size = opts.imageSize ?? Math.min(64, first.width);
+  const channels = opts.channels ?? first.channels;
+  const seed = opts.seed ?? 0;
+  const conditions = opts.conditions ?? [...new Set([...rated.map((r) => r.condition), ...pairs.map((p) => p.condition), ...real.map((r) => r.condition)])].sort();
+  const criteria = opts.criteria ?? [...new Set(rated.flatMap((r) => Object.keys(r.criteria)))].sort();
+  const condIndex = new Map(conditions.map((c, i) => [c, i]));
+  for (const c of [...rated.map((r) => r.condition), ...pairs.map((p) => p.condition), ...real.map((r) => r.condition)]) {
+    if (!condIndex.has(c)) throw new RewardDataError(`condition '${c}' in the data is not in the condition list (${conditions.join(', ')})`);
+  }
+  const valFraction = opts.resample ? 0 : (opts.valFraction ?? 0.2);
+  const [ratedTrain, ratedVal] = opts.resample ? [opts.resample.rated, []] : splitIndices(rated.length, valFraction, deriveSeed(seed, 'rated'));
+  const [pairTrain, pairVal] = opts.resample ? [opts.resample.pairs, []] : splitIndices(pairs.length, valFraction, deriveSeed(seed, 'pairs'));
+  const [realTrain, realVal] = opts.resample ? [opts.resample.real, []] : splitIndices(real.length, valFraction, deriveSeed(seed, 'real'));
+  const realMix = real.length === 0 ? 0 : rated.length + pairs.length === 0 ? 1 : (opts.realMix ?? 0.5);
+  const batchSize = opts.batchSize ?? 32;
+  const nReal = realTrain.length ? Math.max(1, Math.round(batchSize * realMix)) : 0;
+  const nRated = ratedTrain.length ? Math.max(1, batchSize - nReal) : 0;
+  const nPairs = pairTrain.length ? Math.max(1, Math.floor(batchSize / 2)) : 0;
+  const epochs = opts.epochs ?? 15;
+  const perEpoch = Math.max(nRated ? ratedTrain.length / nRated : 0, nReal ? realTrain.length / nReal : 0, nPairs ? pairTrain.length / nPairs : 0);
+  const steps = Math.min(opts.maxSteps ?? 4000, Math.max(opts.minSteps ?? 150, Math.ceil(epochs * perEpoch)));
+
+  const net = new PlausibilityRewardNet({ ...opts.net, inChannels: channels, imageSize: size, conditions, criteria });
+  const xRated = rated.length ? rastersToUnitTensor(rated.map((r) => r.image), size, channels) : null;
+  const xA = pairs.length ? rastersToUnitTensor(pairs.map((p) => p.a), size, channels) : null;
+  const xB = pairs.length ? rastersToUnitTensor(pairs.map((p) => p.b), size, channels) : null;
+  const xReal = real.length ? rastersToUnitTensor(real.map((r) => r.image), size, channels) : null;
+  const ratedCond = rated.map((r) => condIndex.get(r.condition)!);
+  const ratedLabel = Float32Array.from(rated, (r) => r.label);
+  const ratedCrit = new Float32Array(rated.length * criteria.length);
+  rated.forEach((r, i) => criteria.forEach((c, k) => (ratedCrit[i * criteria.length + k] = r.criteria[c] ?? 0)));
+  const realCond = real.map((r) => condIndex.get(r.condition)!);
+
+  const gen = new Generator(seed);
+  const random = seededRandom(deriveSeed(seed, 'batches'));
+  const nextRated = batchStream(ratedTrain, nRated, random);
+  const nextReal = batchStream(realTrain, nReal, random);
+  const nextPair = batchStream(pairTrain, nPairs, random);
+  const augment = opts.augment ?? 'none';
+  const peakLr = opts.lr ?? 2e-3;
+  const opt = adamw(net.parameters(), { lr: peakLr, weightDecay: opts.weightDecay ?? 1e-4 });
+  const warmup = Math.max(1, Math.round(0.05 * steps));
+  const lrAt = (s: number) => (s < warmup ? (peakLr * (s + 1)) / warmup : 0.5 * peakLr * (1 + Math.cos((Math.PI * (s - warmup)) / Math.max(1, steps - warmup))));
+  const wCrit = opts.criteriaWeight ?? 0.5;
+  const wPair = opts.pairWeight ?? 1;
+  const K = conditions.length;
+  let finalLoss = NaN;
+  let ema = NaN;
+  net.train();
+  for (let step = 0; step < steps; step++) {
+    opt.setLr(lrAt(step));
+    const loss = tidy(() => {
+      opt.zeroGrad();
+      const parts: Tensor[] = [];
+      if (nRated && xRated) {
+        const idx = nextRated();
+        const x = augmentBatch(rows(xRated, idx), augment, gen);
+        const logits = net.forward(x, int64(idx.map((i) => ratedCond[i]!)));
+        const y = tensor(Float32Array.from(idx, (i) => ratedLabel[i]!), [idx.length]);
+        let l = F.bceWithLogits(logits.select(1, 0), y);
+        if (criteria.length && wCrit > 0) {
+          const yc = tensor(
+            Float32Array.from({ length: idx.length * criteria.length }, (_, j) => ratedCrit[idx[Math.floor(j / criteria.length)]! * criteria.length + (j % criteria.length)]!),
+            [idx.length, criteria.length],
+          );
+          l = l.add(F.bceWithLogits(logits.narrow(1, 1, criteria.length), yc).mul(wCrit));
+        }
+        parts.push(l.mul(1 - realMix));
+      }
+      if (nReal && xReal && K > 1) {
+        // Each real image twice: with its true condition (plausible) and a random other one (implausible).
+        const idx = nextReal();
+        const x = augmentBatch(rows(xReal, idx), augment, gen);
+        const wrong = idx.map((i) => (realCond[i]! + 1 + Math.floor(random() * (K - 1))) % K);
+        const logits = net.forward(cat([x, x]), int64([...idx.map((i) => realCond[i]!), ...wrong]));
+        const y = tensor(Float32Array.from({ length: 2 * idx.length }, (_, j) => (j < idx.length ? 1 : 0)), [2 * idx.length]);
+        parts.push(F.bceWithLogits(logits.select(1, 0), y).mul(realMix));
+      }
+      if (nPairs && xA && xB) {
+        const idx = nextPair();
+        const c = int64(idx.map((i) => condIndex.get(pairs[i]!.condition)!));
+        const sa = net.forward(augmentBatch(rows(xA, idx), augment, gen), c).select(1, 0);
+        const sb = net.forward(augmentBatch(rows(xB, idx), augment, gen), c).select(1, 0);
+        const p = tensor(Float32Array.from(idx, (i) => pairs[i]!.preferA), [idx.length]);
+        // Bradley–Terry with soft outcomes: BCE of σ(s_a − s_b) against P(a preferred).
+        parts.push(F.bceWithLogits(sa.sub(sb), p).mul(wPair));
+      }
+      const total = parts.reduce((a, b) => a.add(b));
+      total.backward();
+      opt.step();
+      return total.item();
+    });
+    ema = Number.isNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+    finalLoss = ema;
+    opts.onProgress?.({ step: step + 1, steps, loss: ema });
+  }
+  net.eval();
+
+  const metrics: PlausibilityMetrics = { finalLoss, steps, seconds: 0 };
+  if (ratedVal.length && xRated) {
+    const x = rows(xRated, ratedVal);
+    const probs = predictPlausibility(net, x, ratedVal.map((i) => rated[i]!.condition));
+    x.dispose();
+    metrics.rated = binaryScores(probs, ratedVal.map((i) => rated[i]!.label));
+  }
+  if (realVal.length && xReal && K > 1) {
+    const x = rows(xReal, realVal);
+    const xx = cat([x, x]);
+    const r = seededRandom(deriveSeed(seed, 'wrong-val'));
+    const conds = [...realVal.map((i) => real[i]!.condition), ...realVal.map((i) => conditions[(realCond[i]! + 1 + Math.floor(r() * (K - 1))) % K]!)];
+    const probs = predictPlausibility(net, xx, conds);
+    x.dispose();
+    xx.dispose();
+    metrics.wrongClass = binaryScores(probs, conds.map((_, j) => (j < realVal.length ? 1 : 0)));
+  }
+  if (pairVal.length && xA && xB) {
+    const decided = pairVal.filter((i) => pairs[i]!.preferA !== 0.5);
+    if (decided.length) {
+      const a = rows(xA, decided);
+      const b = rows(xB, decided);
+      const conds = decided.map((i) => pairs[i]!.condition);
+      const sa = scorePlausibility(net, a, conds);
+      const sb = scorePlausibility(net, b, conds);
+      a.dispose();
+      b.dispose();
+      let hits = 0;
+      decided.forEach((i, j) => (hits += (sa[j]! > sb[j]!) === pairs[i]!.preferA > 0.5 ? 1 : 0));
+      metrics.pairs = { accuracy: hits / decided.length, count: decided.length };
+    }
+  }
+  for (const t of [xRated, xA, xB, xReal]) t?.dispose();
+  metrics.seconds = (performance.now() - t0) / 1000;
+  return {
+    net,
+    metrics,
+    data: {
+      ratedImages: rated.length,
+      pairs: pairs.length,
+      realImages: real.length,
+      heldOut: { rated: ratedVal.length, pairs: pairVal.length, real: realVal.length },
+      conditions,
+      criteria,
+      realMix,
+    },
+    options: { imageSize: size, channels, epochs, steps, batchSize, lr: peakLr, realMix, criteriaWeight: wCrit, pairWeight: wPair, valFraction, augment, seed },
+  };
+}
+
+/**
+ * k members trained on bootstrap resamples with different seeds: their disagreement is
+ * what active choice asks experts about. No held-out split (every member sees a resample of all).
+ */
+export function trainPlausibilityEnsemble(data: PlausibilityData, members: number, opts: TrainPlausibilityOptions = {}): TrainedPlausibilityModel[] {
+  const out: TrainedPlausibilityModel[] = [];
+  for (let m = 0; m < members; m++) {
+    const seed = deriveSeed(opts.seed ?? 0, 'member', m);
+    const r = seededRandom(seed);
+    const boot = (n: number) => Array.from({ length: n }, () => Math.floor(r() * n));
+    out.push(trainPlausibilityModel(data, { ...opts, seed, resample: { rated: boot(data.rated.length), pairs: boot(data.pairs.length), real: boot(data.real.length) } }));
+  }
+  return out;
+}

@@ -1,0 +1,213 @@
+// medloop.yaml: the workspace's validated configuration. Every command reads it;
+// every key has a default, so an empty file is a working config. An unknown or
+// wrong key fails with its dotted path and the allowed keys or values.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const dataSchema = z
+  .object({
+    /** `phantom:cells`, `phantom:cxr`, or a folder/CSV of real images. */
+    source: z.string().default('phantom:cells'),
+    size: z.union([z.literal(16), z.literal(32), z.literal(64)]).default(32),
+    /** Images rendered when the source is a phantom. */
+    phantomCount: z.number().int().positive().default(2000),
+    /** Only these classes (default: every class of the data). */
+    classes: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const generatorSchema = z
+  .object({
+    baseWidth: z.number().int().positive().default(32),
+    steps: z.number().int().positive().default(1500),
+    batch: z.number().int().positive().default(32),
+    lr: z.number().positive().default(3e-4),
+    schedule: z.enum(['linear', 'cosine']).default('cosine'),
+    checkpointEvery: z.number().int().positive().default(250),
+    emaDecay: z.number().min(0).max(1).default(0.995),
+  })
+  .strict();
+
+const samplingSchema = z
+  .object({
+    steps: z.number().int().positive().default(20),
+    eta: z.number().min(0).max(1).default(1),
+    cfg: z.number().min(0).default(2),
+  })
+  .strict();
+
+const studySchema = z
+  .object({
+    mode: z.enum(['binary', 'pairwise']).default('binary'),
+    samplesPerCondition: z.number().int().positive().default(24),
+    raters: z.number().int().positive().default(3),
+    ratersPerItem: z.number().int().positive().default(3),
+    goldRate: z.number().min(0).max(1).default(0.1),
+    errorRate: z.number().min(0).max(0.5).default(0.1),
+    bias: z.number().min(-1).max(1).default(0),
+  })
+  .strict();
+
+const rewardSchema = z
+  .object({
+    epochs: z.number().int().positive().default(15),
+    /** Share of real (true-class / wrong-class) pairs in each reward-model batch. */
+    realMix: z.number().min(0).max(1).default(0.5),
+  })
+  .strict();
+
+const alignSchema = z
+  .object({
+    methods: z.array(z.enum(['ddpo', 'rwl'])).default(['ddpo', 'rwl']),
+    /** Weighted rewards, `name:weight,…` (see `medloop rewards`). */
+    rewards: z.string().default('plausibility:1'),
+    /** Rewards scored relative to the frozen anchor's sample (RLCF). */
+    comparative: z.array(z.string()).default([]),
+    /** Learnable condition tokens appended to the condition sequence (ACE). */
+    aceTokens: z.number().int().min(0).default(0),
+    iterations: z.number().int().positive().default(8),
+    batch: z.number().int().positive().default(16),
+    lr: z.number().positive().default(1e-4),
+    /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
+    beta: z.number().min(0).default(0.3),
+  })
+  .strict();
+
+const evalSchema = z
+  .object({
+    samplesPerCondition: z.number().int().positive().default(32),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    name: z.string().default('medloop'),
+    seed: z.number().int().default(1),
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    data: dataSchema.default({}),
+    generator: generatorSchema.default({}),
+    sampling: samplingSchema.default({}),
+    study: studySchema.default({}),
+    reward: rewardSchema.default({}),
+    align: alignSchema.default({}),
+    eval: evalSchema.default({}),
+  })
+  .strict();
+
+export type MedloopConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`${file}: ${key ? `${key}: ` : ''}${reason}`);
+  }
+}
+
+/** Object keys allowed at a dotted path of the schema (for "unknown key" messages). */
+function allowedKeysAt(path: (string | number)[]): string[] {
+  let s: z.ZodTypeAny = configSchema;
+  for (const p of path) {
+    while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s._def.innerType;
+    if (!(s instanceof z.ZodObject)) return [];
+    s = (s.shape as Record<string, z.ZodTypeAny>)[String(p)] ?? z.never();
+  }
+  while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s._def.innerType;
+  return s instanceof z.ZodObject ? Object.keys(s.shape) : [];
+}
+
+export function parseConfig(raw: unknown, file = 'medloop.yaml'): MedloopConfig {
+  const r = configSchema.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const at = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const key = [...issue.path, issue.keys[0]!].join('.');
+    throw new ConfigError(file, key, `unknown key (allowed here: ${allowedKeysAt(issue.path).join(', ')})`);
+  }
+  if (issue.code === 'invalid_enum_value') {
+    throw new ConfigError(file, at, `'${String(issue.received)}' is not allowed (use one of: ${issue.options.join(', ')})`);
+  }
+  if (issue.code === 'invalid_union') {
+    throw new ConfigError(file, at, `invalid value (allowed: ${describeUnion(issue)})`);
+  }
+  throw new ConfigError(file, at, issue.message);
+}
+
+function describeUnion(issue: z.ZodInvalidUnionIssue): string {
+  const values = issue.unionErrors.flatMap((e) => e.issues.map((i) => ('expected' in i ? String(i.expected) : i.message)));
+  return [...new Set(values)].join(', ');
+}
+
+export function loadConfig(file: string): MedloopConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(file, '', `cannot read (${(e as NodeJS.ErrnoException).code}); create one with \`medloop init DIR\``);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(file, '', `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  return parseConfig(raw, file);
+}
+
+/** The config file `medloop init` writes: every default, spelled out, with comments. */
+export const DEFAULT_CONFIG_YAML = `# medloop workspace configuration. Every key is optional; these are the defaults.
+name: medloop
+seed: 1
+device: auto            # auto | cpu | cuda
+
+data:
+  source: phantom:cells # phantom:cells | phantom:cxr | a folder (<label>/<file>) or CSV (path,label[,report])
+  size: 32              # 16 | 32 | 64 pixels
+  phantomCount: 2000    # images rendered when the source is a phantom
+  classes: []           # only these classes (default: all)
+
+generator:
+  baseWidth: 32         # UNet base channels
+  steps: 1500           # pretraining steps
+  batch: 32
+  lr: 0.0003
+  schedule: cosine      # linear | cosine
+  checkpointEvery: 250
+  emaDecay: 0.995
+
+sampling:
+  steps: 20             # DDIM steps
+  eta: 1                # 0 = deterministic DDIM, 1 = stochastic (needed for policy gradients)
+  cfg: 2                # classifier-free guidance scale
+
+study:
+  mode: binary          # binary | pairwise
+  samplesPerCondition: 24
+  raters: 3
+  ratersPerItem: 3
+  goldRate: 0.1         # share of real images mixed in as hidden gold items
+  errorRate: 0.1        # simulated raters only
+  bias: 0               # simulated raters only: > 0 leans to "plausible"
+
+reward:
+  epochs: 15
+  realMix: 0.5          # share of real true-class / wrong-class pairs in reward-model batches
+
+align:
+  methods: [ddpo, rwl]
+  rewards: plausibility:1   # name:weight,… — plausibility, classifier, posture, diagnostic, consistency, compressibility
+  comparative: []       # rewards scored against the frozen anchor (RLCF), e.g. [diagnostic, consistency]
+  aceTokens: 0          # learnable condition tokens (ACE)
+  iterations: 8
+  batch: 16
+  lr: 0.0001
+  beta: 0.3             # RWL: weight of the pretraining loss on real images
+
+eval:
+  samplesPerCondition: 32
+`;

@@ -1,0 +1,107 @@
+// Demo stages: finetune the baseline with the learned plausibility reward, by
+// policy gradient (DDPO-IS, Black et al.) and by reward-weighted likelihood (Sun et al.).
+import { Progress } from '../../cli/progress.js';
+import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo } from '../../align/ddpo.js';
+import { exportGenerator } from '../../align/export.js';
+import { GeneratorPolicy } from '../../align/generator-policy.js';
+import { rewardTermsFor } from '../../align/reward-terms.js';
+import { DEFAULT_RWL_CONFIG, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
+import { rastersToNCHW } from '../../data/nchw.js';
+import { Generator, dispose, tensor } from '../../engine/index.js';
+import { loadGenerator } from '../../diffusion/generator.js';
+import { createRunDir } from '../run-dir.js';
+import type { DemoContext, DemoData } from './context.js';
+
+export interface AlignStageResult {
+  method: 'ddpo' | 'rwl';
+  runId: string;
+  generatorDir: string;
+  /** Mean training reward per iteration (DDPO) or the rated samples' mean reward (RWL). */
+  rewardCurve: [number, number][];
+  lossCurve: [number, number][];
+  seconds: number;
+}
+
+export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
+  const a = ctx.config.align;
+  const t0 = performance.now();
+  const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
+  const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, a.comparative);
+  const cfg: DdpoConfig = {
+    ...DEFAULT_DDPO_CONFIG,
+    conditions: data.classes,
+    iterations: a.iterations,
+    batchSize: a.batch,
+    trainBatchSize: Math.max(4, a.batch / 2),
+    innerEpochs: 1,
+    steps: ctx.config.sampling.steps,
+    eta: 1,
+    guidance: ctx.config.sampling.cfg,
+    lr: a.lr,
+    aceTokens: a.aceTokens,
+    seed: ctx.config.seed,
+    checkpointEvery: 2,
+    record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: baseline.runId, data: data.path },
+  };
+  const run = createRunDir(ctx.ws.dir, 'ddpo', cfg);
+  ctx.ws.runs.register({ id: run.id, kind: 'align', parentId: baseline.runId, config: { method: 'ddpo', ...cfg }, data: data.path, rewardModels: rewards.map((r) => r.name), dir: run.dir });
+  const progress = new Progress({ label: 'ddpo', total: cfg.iterations, silent: ctx.silent });
+  const res = await runDdpo(cfg, {
+    policy,
+    rewards,
+    outDir: run.dir,
+    onIteration: (m) => progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(3)} kl ${m.approxKl.toExponential(1)} clip ${m.clipFraction.toFixed(2)}`),
+  });
+  progress.finish();
+  const generatorDir = exportGenerator(run.dir, policy, res.iteration);
+  policy.dispose();
+  ctx.ws.runs.finish(run.id, 'finished', { iterations: res.iteration, finalReward: res.history.at(-1)?.reward.mean ?? null });
+  return {
+    method: 'ddpo',
+    runId: run.id,
+    generatorDir,
+    rewardCurve: res.history.map((m) => [m.iteration + 1, m.reward.mean]),
+    lossCurve: res.history.map((m) => [m.iteration + 1, m.loss]),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
+  const a = ctx.config.align;
+  const t0 = performance.now();
+  const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
+  const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, []);
+  // Sun et al.: rated synthetic images weighted by the reward model's P(plausible), plus real images at weight β.
+  const perCondition = Math.max(4, Math.round((a.iterations * a.batch) / data.classes.length));
+  const rated = await rateFreshSamples(policy, rewards, data.classes, perCondition, { steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, guidance: ctx.config.sampling.cfg, batch: 32 }, new Generator(ctx.config.seed + 7));
+  const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
+  const real = { images: tensor(nchw.data, nchw.shape), conditions: data.conditions };
+  const cfg: RwlConfig = {
+    ...DEFAULT_RWL_CONFIG,
+    steps: a.iterations * 8,
+    syntheticBatch: 16,
+    realBatch: 16,
+    beta: a.beta,
+    lr: a.lr,
+    seed: ctx.config.seed,
+    checkpointEvery: a.iterations * 4,
+    record: { rewards: a.rewards, anchor: baseline.runId, data: data.path },
+  };
+  const run = createRunDir(ctx.ws.dir, 'rwl', cfg);
+  ctx.ws.runs.register({ id: run.id, kind: 'align', parentId: baseline.runId, config: { method: 'rwl', ...cfg }, data: data.path, rewardModels: rewards.map((r) => r.name), dir: run.dir });
+  const progress = new Progress({ label: 'rwl', total: cfg.steps, silent: ctx.silent });
+  const res = await runRwl(cfg, { policy, synthetic: rated, real, outDir: run.dir, onStep: (m) => progress.set(m.iteration + 1, `loss ${m.loss.toFixed(4)}`) });
+  progress.finish();
+  const generatorDir = exportGenerator(run.dir, policy, res.iteration);
+  dispose([rated.images, real.images]);
+  policy.dispose();
+  ctx.ws.runs.finish(run.id, 'finished', { steps: res.iteration, ratedMeanReward: rated.summary.mean });
+  return {
+    method: 'rwl',
+    runId: run.id,
+    generatorDir,
+    rewardCurve: [[0, rated.summary.mean]],
+    lossCurve: res.history.map((m) => [m.iteration + 1, m.loss]),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { F, type Tensor, dispose, undisposedTensorCount, noGrad } from '../../src/engine/index.js';
+import type { FeatureExtractor } from '../../src/eval/feature-extractor.js';
+import { evaluateSampleSets } from '../../src/eval/evaluate.js';
+import { evaluationReportData } from '../../src/eval/evaluation-report.js';
+import { discSet, toTensor } from './fixtures.js';
+
+/** Any function of the image batch is an extractor: here 4×4 average-pooled pixels (48-d). */
+const pooledPixels: FeatureExtractor = (images: Tensor) => noGrad(() => F.adaptiveAvgPool2d(images, 4).flatten(1));
+
+test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, without leaking tensors', () => {
+  const before = undisposedTensorCount();
+  const ref = discSet(40, 16, 1);
+  const good = discSet(30, 16, 2);
+  const collapsedRaster = good.rasters[0]!;
+  const reference = { images: toTensor(ref.rasters), conditions: ref.names };
+  const sets = [
+    { name: 'collapsed', images: toTensor(good.rasters.map(() => collapsedRaster)), conditions: good.names },
+    { name: 'good', images: toTensor(good.rasters), conditions: good.names },
+  ];
+  const r = evaluateSampleSets(reference, sets, { extractor: pooledPixels, classNames: ['blue', 'red', 'green'], bootstrap: 10, minPerCondition: 10 });
+  const [collapsed, fine] = r.sets;
+  assert.equal(r.featureDim, 48);
+  assert.ok(fine!.fid.estimate < collapsed!.fid.estimate);
+  assert.ok(fine!.prdc.coverage > collapsed!.prdc.coverage);
+  assert.ok(collapsed!.diversity.mean > 0.999, 'a collapsed set has MS-SSIM 1 within its (single-image) conditions');
+  assert.equal(r.reference.noiseFloor.sampleSize, 60);
+  assert.equal(r.reference.noiseFloor.referenceSize, 60);
+  assert.deepEqual(Object.keys(fine!.perCondition), ['blue', 'green', 'red']);
+  const report = evaluationReportData(r, { grids: [{ name: 'good', rasters: good.rasters, conditions: good.names }] });
+  assert.equal(report.samples!.length, 3);
+  assert.equal(report.tables![0]!.columns.length, 3);
+  dispose([reference.images, sets.map((s) => s.images)]);
+  assert.equal(undisposedTensorCount(), before);
+});

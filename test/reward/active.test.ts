@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { seedInit } from '../../src/engine/index.js';
+import { PlausibilityRewardNet } from '../../src/models/reward-net.js';
+import { acquisitionScores, chooseForRating } from '../../src/reward/index.js';
+import { cellPool } from '../../bench/reward-testbed.js';
+
+const conditions = ['eosinophil', 'lymphocyte', 'monocyte', 'neutrophil'];
+const net = (seed: number) => {
+  seedInit(seed);
+  return new PlausibilityRewardNet({ inChannels: 3, imageSize: 16, conditions, criteria: [], widths: [8, 16] });
+};
+
+test('active choice ranks by the acquisition score and spreads the budget over conditions', () => {
+  const nets = [net(1), net(2), net(3)];
+  const candidates = cellPool(60, 4, { size: 16 });
+  const scores = acquisitionScores(candidates, nets, 'disagreement');
+  assert.ok(scores.every((s) => s.score >= 0 && s.mean > 0 && s.mean < 1));
+  assert.ok(scores.some((s) => s.std > 0), 'differently seeded members disagree');
+  const unbalanced = chooseForRating(candidates, nets, 8, { balanceConditions: false });
+  const top = [...scores].sort((a, b) => b.score - a.score).slice(0, 8).map((s) => s.score);
+  assert.deepEqual(
+    unbalanced.map((c) => c.score),
+    top,
+  );
+  assert.deepEqual(
+    unbalanced.map((c) => c.rank),
+    [0, 1, 2, 3, 4, 5, 6, 7],
+  );
+  const balanced = chooseForRating(candidates, nets, 20);
+  const per = new Map<string, number>();
+  for (const c of balanced) per.set(c.condition, (per.get(c.condition) ?? 0) + 1);
+  for (const cond of conditions) {
+    const share = (20 * candidates.filter((c) => c.condition === cond).length) / candidates.length;
+    assert.ok(Math.abs((per.get(cond) ?? 0) - share) < 1, `${cond}: ${per.get(cond)} vs ${share}`);
+  }
+  // Within a condition the best-scoring candidates are taken.
+  for (const cond of conditions) {
+    const chosen = balanced.filter((c) => c.condition === cond).map((c) => c.score);
+    const all = candidates.map((c, i) => ({ c, s: scores[i]!.score })).filter((x) => x.c.condition === cond).map((x) => x.s).sort((a, b) => b - a);
+    assert.deepEqual([...chosen].sort((a, b) => b - a), all.slice(0, chosen.length));
+  }
+  // One model: entropy, highest where P(plausible) is nearest ½.
+  const single = chooseForRating(candidates, nets[0]!, 5, { balanceConditions: false });
+  const dist = (p: number) => Math.abs(p - 0.5);
+  assert.ok(single.every((c) => c.std === 0));
+  const rest = acquisitionScores(candidates, [nets[0]!], 'entropy').map((s) => dist(s.mean)).sort((a, b) => a - b);
+  assert.ok(Math.max(...single.map((c) => dist(c.mean))) <= rest[4]! + 1e-9, 'the five nearest ½ are chosen');
+  assert.equal(chooseForRating(candidates, nets, 500).length, 60);
+  for (const n of nets) n.dispose();
+});

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, DEFAULT_CONFIG_YAML, configSchema, loadConfig, parseConfig } from '../../src/workspace/config.js';
+import { initWorkspace, openWorkspace } from '../../src/workspace/workspace.js';
+
+test('the commented default config parses to exactly the schema defaults', () => {
+  assert.deepEqual(parseConfig(parseYaml(DEFAULT_CONFIG_YAML)), configSchema.parse({}));
+});
+
+test('an unknown key is named with its path and the allowed keys', () => {
+  assert.throws(
+    () => parseConfig({ generator: { stepz: 10 } }),
+    (e: unknown) => e instanceof ConfigError && e.key === 'generator.stepz' && /allowed here: baseWidth, steps/.test(e.message),
+  );
+});
+
+test('a wrong enum value lists the allowed values', () => {
+  assert.throws(
+    () => parseConfig({ generator: { schedule: 'quadratic' } }),
+    (e: unknown) => e instanceof ConfigError && e.key === 'generator.schedule' && /linear, cosine/.test(e.message),
+  );
+});
+
+test('a wrong type names the key', () => {
+  assert.throws(() => parseConfig({ align: { batch: 'many' } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.batch');
+});
+
+test('bad YAML names the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medloop-cfg-'));
+  const f = join(dir, 'medloop.yaml');
+  writeFileSync(f, 'data: [unclosed');
+  assert.throws(() => loadConfig(f), (e: unknown) => e instanceof ConfigError && e.message.startsWith(f));
+});
+
+test('init writes a workspace that opens, and keeps an edited config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medloop-ws-'));
+  initWorkspace(dir).close();
+  writeFileSync(join(dir, 'medloop.yaml'), 'seed: 7\n');
+  initWorkspace(dir).close();
+  const ws = openWorkspace(dir);
+  assert.equal(ws.config.seed, 7);
+  assert.equal(ws.config.generator.steps, 1500);
+  ws.close();
+});
+
+test('opening a folder that is not a workspace says how to make one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'medloop-none-'));
+  assert.throws(() => openWorkspace(dir), /medloop init/);
+});

@@ -1,0 +1,43 @@
+// The quick demo end to end (CI-sized): every stage runs, metrics.json has the
+// promised shape with sane numbers, the report exists, and a re-run resumes.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runDemo } from '../../src/workspace/demo/demo.js';
+
+const STAGES = ['data', 'pretrain', 'study', 'reward', 'align-ddpo', 'align-rwl', 'evaluate'];
+
+test('medloop demo --quick runs the whole cycle and writes report.html and metrics.json', { timeout: 15 * 60_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'medloop-demo-'));
+  const lines: string[] = [];
+  const metrics = await runDemo({ out, quick: true, silent: true, log: (l) => lines.push(l) });
+
+  const onDisk = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+  assert.deepEqual(onDisk.seconds, JSON.parse(JSON.stringify(metrics.seconds)));
+  for (const s of STAGES) assert.ok(onDisk.seconds[s] > 0, `stage ${s} timed`);
+  for (const key of ['baseline', 'aligned', 'rwl']) {
+    const m = onDisk[key];
+    assert.ok(m.plausibility >= 0 && m.plausibility <= 1, `${key}.plausibility in [0, 1]: ${m.plausibility}`);
+    assert.ok(m.fid >= 0 && Number.isFinite(m.fid), `${key}.fid finite: ${m.fid}`);
+    for (const k of ['precision', 'recall', 'coverage']) assert.ok(m[k] >= 0 && m[k] <= 1, `${key}.${k} in [0, 1]`);
+  }
+  assert.equal(onDisk.aligned.method, 'ddpo');
+  // the study went through the server: every assignment answered, agreement computed
+  assert.ok(onDisk.study.answers >= onDisk.study.items, `answers ${onDisk.study.answers} ≥ items ${onDisk.study.items}`);
+  assert.ok(onDisk.reward.ratedImages > 0);
+  // the oracle judged real phantoms as plausible: the truth is sound
+  assert.ok(onDisk.data.judge === 'phantom-oracle');
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  assert.match(html, /truth plausibility/);
+  assert.match(html, /<svg/);
+  assert.ok(!/https?:\/\/(?!www\.w3\.org)/.test(html.replace(/xmlns(:\w+)?="[^"]*"/g, '')), 'the report fetches nothing from the network');
+
+  // a second run finds every stage finished and reuses its results
+  const again: string[] = [];
+  const metrics2 = await runDemo({ out, quick: true, silent: true, log: (l) => again.push(l) });
+  for (const s of STAGES.slice(0, -1)) assert.ok(again.some((l) => l.includes(`[${s}] already finished`)), `stage ${s} skipped on re-run`);
+  assert.equal(metrics2.baseline.plausibility, metrics.baseline.plausibility);
+  assert.ok(existsSync(join(out, 'runs')) && readdirSync(join(out, 'runs')).length >= 3);
+});
