@@ -12,7 +12,11 @@ export class EMA {
     readonly decay = 0.999,
   ) {
     noGrad(() => {
-      for (const [name, p] of model.stateDict()) this.shadow.set(name, p.detach().clone());
+      for (const [name, p] of model.stateDict()) {
+        const view = p.detach(); // a handle of its own: freed here, not left to the GC
+        this.shadow.set(name, view.clone());
+        view.dispose();
+      }
     });
   }
 
@@ -55,7 +59,11 @@ export class EMA {
 export function withEmaWeights<T>(model: Module, ema: EMA, fn: () => T): T {
   const saved = new Map<string, Tensor>();
   noGrad(() => {
-    for (const [name, p] of model.stateDict()) saved.set(name, p.detach().clone());
+    for (const [name, p] of model.stateDict()) {
+      const view = p.detach();
+      saved.set(name, view.clone());
+      view.dispose();
+    }
   });
   try {
     ema.copyTo(model);

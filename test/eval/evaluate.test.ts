@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { F, type Tensor, dispose, undisposedTensorCount, noGrad } from '../../src/engine/index.js';
+import { F, type Tensor, dispose, noGrad, tidy, undisposedTensorCount } from '../../src/engine/index.js';
 import type { FeatureExtractor } from '../../src/eval/feature-extractor.js';
 import { evaluateSampleSets } from '../../src/eval/evaluate.js';
 import { evaluationReportData } from '../../src/eval/evaluation-report.js';
 import { discSet, toTensor } from './fixtures.js';
 
 /** Any function of the image batch is an extractor: here 4×4 average-pooled pixels (48-d). */
-const pooledPixels: FeatureExtractor = (images: Tensor) => noGrad(() => F.adaptiveAvgPool2d(images, 4).flatten(1));
+const pooledPixels: FeatureExtractor = (images: Tensor) => tidy(() => noGrad(() => F.adaptiveAvgPool2d(images, 4).flatten(1)));
 
 test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, without leaking tensors', () => {
   const before = undisposedTensorCount();
