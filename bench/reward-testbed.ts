@@ -1,7 +1,9 @@
 // A small phantom testbed for the reward module's tests and benchmarks: blood-cell and
 // chest X-ray renderers with seeded variation, defects of graded severity, an oracle
-// that knows the truth, CXR reports with a parser, and simulated raters. It stands in
-// for data/phantoms (developed in parallel) and keeps reward/ tests independent of it.
+// that knows the truth, CXR reports with a parser, and simulated raters. It was written
+// before data/phantoms existed; it stays because it renders in microseconds (unit tests
+// of reward/ stay fast and independent of the phantom oracles). Benchmarks that measure
+// against an oracle use the real phantoms instead (bench/phantom-pool.ts).
 //
 // Blood cells (32×32 RGB): four classes told apart by nucleus form and cytoplasm colour.
 // A defect (one checklist criterion) has a severity in [0, 1]; the oracle calls the cell

@@ -3,7 +3,7 @@
 // step, as ddpo-pytorch) gives each step's mean and σ, with classifier-free guidance;
 // ACE tokens are appended to both the conditional and the NULL token sequences so the
 // two guidance branches keep one shape (and one batched forward pass).
-import { type Tensor, cat, tensor, tidy } from '../engine/index.js';
+import { type Tensor, cat, keep, tensor, tidy } from '../engine/index.js';
 import type { ConditionTokens } from '../models/conditions/index.js';
 import { type DiffusionGenerator, createGenerator } from '../diffusion/generator.js';
 import type { EpsilonModel } from '../diffusion/denoiser.js';
@@ -81,6 +81,8 @@ export class GeneratorPolicy implements DiffusionPolicy {
   frozenCopy(): GeneratorPolicy {
     const copy = createGenerator(this.module.config);
     copy.loadStateDict(this.module.stateDict());
+    // tokens a loaded bundle appends belong to the starting model the anchor copies
+    if (this.module.appendedTokens) copy.appendedTokens = keep(tidy(() => this.module.appendedTokens!.clone()));
     copy.requiresGrad_(false).eval();
     copy.source = { ...this.module.source };
     return new GeneratorPolicy(copy, this.opts);

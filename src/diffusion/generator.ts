@@ -1,11 +1,13 @@
 // The generator bundle: UNet + condition encoder + noise schedule + config, saved
 // as a checkpoint folder (weights.safetensors, ema.safetensors, state.json with the
 // config) so reward, align, eval and the demo can load a run and sample from it.
+// A finetuned bundle may also hold ace.safetensors: learned tokens (ACE) that were
+// appended to every condition while it was trained, and must be at sampling too.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CheckpointError, Module, type Tensor, listCheckpoints, loadCheckpoint, saveCheckpoint } from '../engine/index.js';
+import { CheckpointError, Module, type Tensor, keep, listCheckpoints, loadCheckpoint, saveCheckpoint, tidy } from '../engine/index.js';
 import type { ConditionEncoder, ConditionEncoderConfig, ConditionTokens } from '../models/conditions/condition-encoder.js';
-import { createConditionEncoder } from '../models/conditions/index.js';
+import { appendTokens, createConditionEncoder } from '../models/conditions/index.js';
 import { UNet, type UNetConfig } from '../models/unet.js';
 import type { EpsilonModel } from './denoiser.js';
 import { type NoiseSchedule, type ScheduleConfig, createSchedule } from './schedule.js';
@@ -24,6 +26,12 @@ export class DiffusionGenerator extends Module implements EpsilonModel {
   readonly schedule: NoiseSchedule;
   /** Where it was loaded from (run folder, checkpoint step), when it was. */
   source: { runDir?: string; checkpointDir?: string; checkpointStep?: number; weights?: 'live' | 'ema' } = {};
+  /**
+   * Learned tokens [K, D] appended to every encoded condition, NULL included (a
+   * finetuned bundle's ACE tokens), or null. Not a parameter: they belong to the
+   * finetuning, so the weights keep the pretrained architecture's state dict.
+   */
+  appendedTokens: Tensor | null = null;
 
   constructor(readonly config: GeneratorConfig) {
     super();
@@ -37,7 +45,8 @@ export class DiffusionGenerator extends Module implements EpsilonModel {
   }
 
   encode(conditions: ReadonlyArray<string | null>): ConditionTokens {
-    return this.encoder.encode(conditions);
+    if (!this.appendedTokens) return this.encoder.encode(conditions);
+    return tidy(() => appendTokens(this.encoder.encode(conditions), this.appendedTokens!));
   }
 
   /** Throws UnknownConditionError (listing the valid classes) for a condition the model cannot encode. */
@@ -45,14 +54,29 @@ export class DiffusionGenerator extends Module implements EpsilonModel {
     this.encoder.validate(condition);
   }
 
-  /** Writes a loadable checkpoint folder (weights, optional EMA weights, config). */
-  save(dir: string, opts: { ema?: Map<string, Tensor>; step?: number } = {}): void {
+  /**
+   * Writes a loadable checkpoint folder (weights, optional EMA weights, config), and
+   * the appended tokens as ace.safetensors: `appendedTokens` if given (an exported
+   * policy's full token list), else the generator's own.
+   */
+  save(dir: string, opts: { ema?: Map<string, Tensor>; step?: number; appendedTokens?: Tensor } = {}): void {
+    const tokens = opts.appendedTokens ?? this.appendedTokens;
     saveCheckpoint(dir, {
-      tensors: { weights: this.stateDict(), ...(opts.ema ? { ema: opts.ema } : {}) },
+      tensors: { weights: this.stateDict(), ...(opts.ema ? { ema: opts.ema } : {}), ...(tokens ? { [ACE_TENSORS]: new Map([[ACE_TOKENS_KEY, tokens]]) } : {}) },
       state: { kind: 'generator', config: this.config, step: opts.step ?? 0 },
     });
   }
+
+  override dispose(): void {
+    super.dispose();
+    this.appendedTokens?.dispose();
+    this.appendedTokens = null;
+  }
 }
+
+/** The bundle's tensor file with the appended (ACE) tokens, and the tensor's key: AceTokens' state dict. */
+export const ACE_TENSORS = 'ace';
+export const ACE_TOKENS_KEY = 'tokens';
 
 export function createGenerator(config: GeneratorConfig): DiffusionGenerator {
   return new DiffusionGenerator(config);
@@ -100,12 +124,29 @@ export function loadGenerator(path: string, opts: LoadGeneratorOptions = {}): Di
     if (!weights) throw new CheckpointError(checkpointDir, 'no weights.safetensors');
     if (opts.ema === true && !ckpt.tensors.ema) throw new GeneratorLoadError(checkpointDir, 'EMA weights requested but the checkpoint has no ema.safetensors');
     gen.loadStateDict(weights);
+    const ace = ckpt.tensors[ACE_TENSORS];
+    if (ace) {
+      try {
+        gen.appendedTokens = appendedTokensFrom(ace, join(checkpointDir, `${ACE_TENSORS}.safetensors`), gen.encoder.dim);
+      } catch (e) {
+        gen.dispose();
+        throw e;
+      }
+    }
     gen.eval();
     gen.source = { ...(runDir ? { runDir } : {}), checkpointDir, checkpointStep: Number(ckpt.state.step ?? 0), weights: weights === ckpt.tensors.ema ? 'ema' : 'live' };
     return gen;
   } finally {
     for (const m of Object.values(ckpt.tensors)) for (const t of m.values()) t.dispose();
   }
+}
+
+/** A copy of the ACE tokens [K, D] of a bundle, checked against the encoder's width. */
+function appendedTokensFrom(file: Map<string, Tensor>, path: string, dim: number): Tensor {
+  const t = file.get(ACE_TOKENS_KEY);
+  if (!t) throw new GeneratorLoadError(path, `no '${ACE_TOKENS_KEY}' tensor (has: ${[...file.keys()].join(', ') || 'none'})`);
+  if (t.ndim !== 2 || t.dim(1) !== dim) throw new GeneratorLoadError(path, `'${ACE_TOKENS_KEY}' has shape [${t.shape}], expected [K, ${dim}]`);
+  return keep(t.clone());
 }
 
 /** The config of a run's latest checkpoint without loading weights (for listing classes, etc.). */

@@ -57,20 +57,36 @@ const rewardSchema = z
   })
   .strict();
 
+/** Reward-weighted likelihood (Sun et al.): fresh samples rated by the reward model, then finetuning. */
+const rwlSchema = z
+  .object({
+    /** Fresh samples per condition scored by the reward model (the rated synthetic set). */
+    ratedPerCondition: z.number().int().positive().default(64),
+    steps: z.number().int().positive().default(200),
+    /** Synthetic and real images per step (each). */
+    batch: z.number().int().positive().default(16),
+    lr: z.number().positive().default(1e-4),
+  })
+  .strict();
+
 const alignSchema = z
   .object({
-    methods: z.array(z.enum(['ddpo', 'rwl'])).default(['ddpo', 'rwl']),
+    methods: z.array(z.enum(['ddpo', 'rwl'])).min(1).default(['ddpo', 'rwl']),
     /** Weighted rewards, `name:weight,…` (see `medloop rewards`). */
     rewards: z.string().default('plausibility:1'),
     /** Rewards scored relative to the frozen anchor's sample (RLCF). */
     comparative: z.array(z.string()).default([]),
     /** Learnable condition tokens appended to the condition sequence (ACE). */
     aceTokens: z.number().int().min(0).default(0),
+    /** DDPO: iterations of (sample a batch of trajectories → clipped policy-gradient steps). */
     iterations: z.number().int().positive().default(8),
     batch: z.number().int().positive().default(16),
     lr: z.number().positive().default(1e-4),
+    /** DDPO: share of each trajectory's denoising steps trained on (1 = all, as in DDPO). */
+    timestepFraction: z.number().gt(0).max(1).default(1),
     /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
     beta: z.number().min(0).default(0.3),
+    rwl: rwlSchema.default({}),
   })
   .strict();
 
@@ -203,10 +219,16 @@ align:
   rewards: plausibility:1   # name:weight,… — plausibility, classifier, posture, diagnostic, consistency, compressibility
   comparative: []       # rewards scored against the frozen anchor (RLCF), e.g. [diagnostic, consistency]
   aceTokens: 0          # learnable condition tokens (ACE)
-  iterations: 8
-  batch: 16
-  lr: 0.0001
+  iterations: 8         # DDPO: sample → policy-gradient iterations
+  batch: 16             # DDPO: trajectories per iteration
+  lr: 0.0001            # DDPO learning rate
+  timestepFraction: 1   # DDPO: share of each trajectory's denoising steps trained on
   beta: 0.3             # RWL: weight of the pretraining loss on real images
+  rwl:
+    ratedPerCondition: 64   # fresh samples per condition scored by the reward model
+    steps: 200
+    batch: 16           # synthetic and real images per step (each)
+    lr: 0.0001
 
 eval:
   samplesPerCondition: 32

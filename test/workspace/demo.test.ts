@@ -24,6 +24,8 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     for (const k of ['precision', 'recall', 'coverage']) assert.ok(m[k] >= 0 && m[k] <= 1, `${key}.${k} in [0, 1]`);
   }
   assert.equal(onDisk.aligned.method, 'ddpo');
+  // FID and PRDC are only as good as the features: the domain classifier must tell the classes apart
+  assert.ok(onDisk.extractorAccuracy > 0.6, `extractor held-out accuracy ${onDisk.extractorAccuracy} (chance 0.25)`);
   // the study went through the server: every assignment answered, agreement computed
   assert.ok(onDisk.study.answers >= onDisk.study.items, `answers ${onDisk.study.answers} ≥ items ${onDisk.study.items}`);
   assert.ok(onDisk.reward.ratedImages > 0);

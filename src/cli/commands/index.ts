@@ -1,5 +1,6 @@
 // Every sub-command, registered in one place.
 import type { Command } from '../command.js';
+import { ablateCxrCommand } from './ablate-cxr.js';
 import { alignDdpoCommand } from './align-ddpo.js';
 import { alignRwlCommand } from './align-rwl.js';
 import { demoCommand } from './demo.js';
@@ -19,3 +20,4 @@ commands.push(...feedbackCommands);
 commands.push(alignDdpoCommand, alignRwlCommand);
 commands.push(rewardTrainCommand, studyNextCommand);
 commands.push(phantomsCommand);
+commands.push(ablateCxrCommand);

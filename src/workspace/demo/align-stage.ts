@@ -34,6 +34,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: {
     batchSize: a.batch,
     trainBatchSize: Math.max(4, a.batch / 2),
     innerEpochs: 1,
+    timestepFraction: a.timestepFraction,
     steps: ctx.config.sampling.steps,
     eta: 1,
     guidance: ctx.config.sampling.cfg,
@@ -72,19 +73,18 @@ export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { 
   const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
   const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, []);
   // Sun et al.: rated synthetic images weighted by the reward model's P(plausible), plus real images at weight β.
-  const perCondition = Math.max(4, Math.round((a.iterations * a.batch) / data.classes.length));
-  const rated = await rateFreshSamples(policy, rewards, data.classes, perCondition, { steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, guidance: ctx.config.sampling.cfg, batch: 32 }, new Generator(ctx.config.seed + 7));
+  const rated = await rateFreshSamples(policy, rewards, data.classes, a.rwl.ratedPerCondition, { steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, guidance: ctx.config.sampling.cfg, batch: 32 }, new Generator(ctx.config.seed + 7));
   const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
   const real = { images: tensor(nchw.data, nchw.shape), conditions: data.conditions };
   const cfg: RwlConfig = {
     ...DEFAULT_RWL_CONFIG,
-    steps: a.iterations * 8,
-    syntheticBatch: 16,
-    realBatch: 16,
+    steps: a.rwl.steps,
+    syntheticBatch: a.rwl.batch,
+    realBatch: a.rwl.batch,
     beta: a.beta,
-    lr: a.lr,
+    lr: a.rwl.lr,
     seed: ctx.config.seed,
-    checkpointEvery: a.iterations * 4,
+    checkpointEvery: Math.max(1, Math.floor(a.rwl.steps / 4)),
     record: { rewards: a.rewards, anchor: baseline.runId, data: data.path },
   };
   const run = createRunDir(ctx.ws.dir, 'rwl', cfg);

@@ -58,8 +58,9 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     const study = await stages.run('study', () => runStudyStage(ctx, data, pretrain, judge));
     const reward = await stages.run('reward', () => runRewardStage(ctx, data, study.studyId));
     const aligned: AlignStageResult[] = [];
-    if (ctx.config.align.methods.includes('ddpo')) aligned.push(await stages.run('align-ddpo', () => runDdpoStage(ctx, data, pretrain)));
-    if (ctx.config.align.methods.includes('rwl')) aligned.push(await stages.run('align-rwl', () => runRwlStage(ctx, data, pretrain)));
+    for (const method of ctx.config.align.methods) {
+      aligned.push(await stages.run(`align-${method}`, () => (method === 'ddpo' ? runDdpoStage(ctx, data, pretrain) : runRwlStage(ctx, data, pretrain))));
+    }
     const evaluation = await stages.run('evaluate', () =>
       runEvaluateStage(ctx, data, judge, { baseline: pretrain, aligned }, { study, reward, pretrainLoss: pretrain.loss, seconds: stages.seconds }, out),
     );
@@ -68,7 +69,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     const metrics: DemoMetrics = {
       seconds,
       baseline: { ...evaluation.models.baseline },
-      aligned: { method: 'ddpo', ...(evaluation.models.ddpo ?? evaluation.models.rwl) },
+      // "aligned" is the first method of align.methods (DDPO by default); every method's scores stay under its own name.
+      aligned: { method: aligned[0]!.method, ...evaluation.models[aligned[0]!.method] },
       ...(evaluation.models.rwl ? { rwl: { method: 'rwl', ...evaluation.models.rwl } } : {}),
       data: { source: ctx.config.data.source, path: data.path, classes: data.classes, images: data.images.length, judge: data.judgeName },
       runs: { baseline: pretrain.runId, ...Object.fromEntries(aligned.map((a) => [a.method, a.runId])) },

@@ -79,7 +79,11 @@ export async function runEvaluateStage(
 
   // 2. fidelity and diversity in the domain classifier's feature space
   const domain = await loadDomainData(data.path, { size: data.size, channels: data.channels, seed: ctx.config.seed });
-  const classifier = domainClassifier(domain, defaultClassifierDir(data.path, data.size, ctx.config.seed, ctx.ws.dir), { epochs: ctx.quick ? 3 : 8, seed: ctx.config.seed });
+  // A floor on optimiser steps, not epochs: on a 1,000-image phantom set 8 epochs are 120 steps,
+  // which left the classifier at chance (25%) and every FID meaningless; 150+ steps reach 100%.
+  const epochSteps = Math.floor(domain.train.images.dim(0) / 64);
+  const steps = Math.max(ctx.quick ? 150 : 200, (ctx.quick ? 3 : 8) * epochSteps);
+  const classifier = domainClassifier(domain, defaultClassifierDir(data.path, data.size, ctx.config.seed, ctx.ws.dir), { steps, seed: ctx.config.seed });
   ctx.log(`evaluate: domain classifier held-out accuracy ${(classifier.heldOutAccuracy * 100).toFixed(1)}%`);
   const sets: SampleSet[] = sampled.map(({ model, set }) => ({ name: model.name, images: rastersToTensor(set.images, data.channels), conditions: set.conditions, rasters: set.images }));
   const reference = { images: domain.heldOut.images, conditions: domain.heldOut.labels.map((l) => domain.classNames[l]!) };

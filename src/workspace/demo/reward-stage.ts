@@ -34,7 +34,8 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     const k = Math.floor((i * data.images.length) / realCount);
     return { image: data.images[k]!, condition: data.conditions[k]! };
   });
-  const progress = new Progress({ label: 'reward', total: 1, silent: ctx.silent });
+  // The step count is known once training has sized its epochs: the bar starts on the first report.
+  let progress: Progress | null = null;
   const trained = trainPlausibilityModel(
     { rated, pairs, real },
     {
@@ -44,10 +45,10 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
       seed: ctx.config.seed,
       channels: data.channels,
       maxSteps: ctx.quick ? 300 : 1500,
-      onProgress: (p) => progress.set(p.step / p.steps, `loss ${p.loss.toFixed(3)}`),
+      onProgress: (p) => (progress ??= new Progress({ label: 'reward', total: p.steps, silent: ctx.silent })).set(p.step, `loss ${p.loss.toFixed(3)}`),
     },
   );
-  progress.finish();
+  (progress as Progress | null)?.finish(); // assigned inside the callback, which TS cannot follow
   const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), trained, { study: studyId, workspace: ctx.ws.dir });
   const m = trained.metrics;
   trained.net.dispose();
