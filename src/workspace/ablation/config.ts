@@ -3,6 +3,7 @@
 // phantoms against their reports, 94% at 64×64) and a UNet step costs a quarter of
 // 64×64's, which is what makes pretraining, three reward nets and six DDPO arms fit
 // in 25 minutes on two shared CPU cores (one libtorch thread).
+import type { DdpoConfig } from '../../align/ddpo.js';
 import { FULL_ACE_TOKENS } from './arms.js';
 
 export interface CxrAblationConfig {
@@ -22,20 +23,8 @@ export interface CxrAblationConfig {
   rewardNets: { postureSteps: number; diagnosticEpochs: number; consistencyEpochs: number };
   /** Baseline samples (training reports) whose reward spreads set the reward weights. */
   calibrationSamples: number;
-  ddpo: {
-    iterations: number;
-    batchSize: number;
-    trainBatchSize: number;
-    innerEpochs: number;
-    timestepFraction: number;
-    /** DDIM steps of the policy, also used to sample every model at evaluation. */
-    steps: number;
-    guidance: number;
-    lr: number;
-    aceLr: number;
-    clipRange: number;
-    checkpointEvery: number;
-  };
+  /** DDPO's own settings; `steps` (the policy's DDIM steps) also samples every model at evaluation. */
+  ddpo: Pick<DdpoConfig, 'iterations' | 'batchSize' | 'trainBatchSize' | 'innerEpochs' | 'timestepFraction' | 'steps' | 'guidance' | 'lr' | 'aceLr' | 'clipRange' | 'checkpointEvery'>;
   /**
    * Generator parameters DDPO trains: names matching one of these regular expressions
    * (all when empty). DDPO trains LoRA adapters of the UNet's attention layers; here the

@@ -41,38 +41,37 @@ export function cxrRewardNets(out: string, cfg: CxrAblationConfig, train: CxrSet
   const metrics = {} as CxrRewardNets['metrics'];
   const progress = (name: CxrRewardName) => (onProgress ? { onProgress: (p: { step: number; steps: number; loss: number }) => onProgress(name, p) } : {});
 
-  let posture: PostureRegressor;
-  if (has('posture')) {
-    const m = loadPostureRegressor(root('posture'));
-    [posture, metrics.posture] = [m.net, m.info.metrics];
-    reused.push('posture');
-  } else {
-    const t = trainPostureRegressor(train.images, { imageSize: size, steps: cfg.rewardNets.postureSteps, seed: cfg.seed + 11, ...progress('posture') });
-    savePostureRegressor(root('posture'), t, source);
-    [posture, metrics.posture] = [t.net, { ...t.metrics }];
+  // One pattern for all three nets: load the saved version when there is one, else train and save it.
+  function loadOrTrain<N, T extends { net: N; metrics: object }>(name: CxrRewardName, load: () => { net: N; info: { metrics: Record<string, unknown> } }, fit: () => T, save: (t: T) => void): N {
+    if (has(name)) {
+      const m = load();
+      metrics[name] = m.info.metrics;
+      reused.push(name);
+      return m.net;
+    }
+    const t = fit();
+    save(t);
+    metrics[name] = { ...t.metrics };
+    return t.net;
   }
-  let diagnostic: FindingsClassifier;
-  if (has('diagnostic')) {
-    const m = loadFindingsClassifier(root('diagnostic'));
-    [diagnostic, metrics.diagnostic] = [m.net, m.info.metrics];
-    reused.push('diagnostic');
-  } else {
-    const examples = train.images.map((image, i) => ({ image, findings: train.findings[i]! }));
-    const t = trainFindingsClassifier(examples, { imageSize: size, epochs: cfg.rewardNets.diagnosticEpochs, seed: cfg.seed + 12, ...progress('diagnostic') });
-    saveFindingsClassifier(root('diagnostic'), t, source);
-    [diagnostic, metrics.diagnostic] = [t.net, { ...t.metrics }];
-  }
-  let consistency: DualEncoder;
-  if (has('consistency')) {
-    const m = loadDualEncoder(root('consistency'));
-    [consistency, metrics.consistency] = [m.net, m.info.metrics];
-    reused.push('consistency');
-  } else {
-    const pairs = train.images.map((image, i) => ({ image, report: train.reports[i]! }));
-    const t = trainDualEncoder(pairs, { imageSize: size, epochs: cfg.rewardNets.consistencyEpochs, seed: cfg.seed + 13, ...progress('consistency') });
-    saveDualEncoder(root('consistency'), t, source);
-    [consistency, metrics.consistency] = [t.net, { ...t.metrics }];
-  }
+  const posture = loadOrTrain(
+    'posture',
+    () => loadPostureRegressor(root('posture')),
+    () => trainPostureRegressor(train.images, { imageSize: size, steps: cfg.rewardNets.postureSteps, seed: cfg.seed + 11, ...progress('posture') }),
+    (t) => savePostureRegressor(root('posture'), t, source),
+  );
+  const diagnostic = loadOrTrain(
+    'diagnostic',
+    () => loadFindingsClassifier(root('diagnostic')),
+    () => trainFindingsClassifier(train.images.map((image, i) => ({ image, findings: train.findings[i]! })), { imageSize: size, epochs: cfg.rewardNets.diagnosticEpochs, seed: cfg.seed + 12, ...progress('diagnostic') }),
+    (t) => saveFindingsClassifier(root('diagnostic'), t, source),
+  );
+  const consistency = loadOrTrain(
+    'consistency',
+    () => loadDualEncoder(root('consistency')),
+    () => trainDualEncoder(train.images.map((image, i) => ({ image, report: train.reports[i]! })), { imageSize: size, epochs: cfg.rewardNets.consistencyEpochs, seed: cfg.seed + 13, ...progress('consistency') }),
+    (t) => saveDualEncoder(root('consistency'), t, source),
+  );
   return { posture, diagnostic, consistency, metrics, reused };
 }
 
