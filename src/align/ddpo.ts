@@ -33,6 +33,13 @@ export interface DdpoConfig {
   eta: number;
   guidance: number;
   lr: number;
+  /**
+   * Optimiser updates over which the learning rates rise linearly to lr and aceLr
+   * (0 = none). Adam's first updates move every weight by about ±lr whatever the
+   * gradient's size; with the few updates a CPU run affords (2 per iteration in the
+   * demo) those sign-like steps were what lowered the reward after iteration 0.
+   */
+  lrWarmupUpdates: number;
   weightDecay: number;
   /** ACE: learnable tokens appended to the condition sequence (0 = off), and their learning rate. */
   aceTokens: number;
@@ -60,6 +67,7 @@ export const DEFAULT_DDPO_CONFIG: Omit<DdpoConfig, 'conditions' | 'record'> = {
   eta: 1,
   guidance: 1,
   lr: 1e-4,
+  lrWarmupUpdates: 0,
   weightDecay: 1e-4,
   aceTokens: 0,
   aceLr: 1e-3,
@@ -104,6 +112,18 @@ export interface DdpoResult {
   ace: AceTokens | null;
 }
 
+/** The anchor's step-noise seed at iteration `it`: a stream apart from the policy's (seed + 1 is the ACE init's). */
+export function anchorNoiseSeed(seed: number, it: number): number {
+  return seed * 1_000_003 + 7_919 * (it + 1);
+}
+
+function anchorSample(anchor: ComparativeAnchor, traj: Trajectory, opts: StepOptions, seed: number): Tensor {
+  const xT = traj.latents.select(0, 0);
+  const images = anchor.sample(traj.conditions, opts, xT, new Generator(seed));
+  xT.dispose();
+  return images;
+}
+
 /** Settings a resumed run may change without changing what it computes. */
 const RESUMABLE_KEYS = ['iterations', 'checkpointEvery'];
 
@@ -117,18 +137,17 @@ export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<Ddpo
   const end = Math.min(cfg.iterations, inputs.stopAfter ?? Infinity);
   for (let it = run.iteration; it < end; it++) {
     const t0 = performance.now();
-    // 1. trajectories, and the anchor's images from the same noise
+    // 1. trajectories, and the anchor's images from the same x_T (its step noise seeded per iteration: resumable without state)
     const conditions = drawConditions(cfg.conditions, cfg.batchSize, run.generator);
-    const samplerState = run.generator.getState();
     policy.module.eval(); // no dropout noise: log p at sampling and at training must be one function
     const traj = sampleTrajectory(policy, conditions, stepOpts, run.generator);
-    const anchorImages = needAnchorImages ? run.anchor!.sample(conditions, stepOpts, samplerState) : undefined;
+    const anchorImages = needAnchorImages ? anchorSample(run.anchor!, traj, stepOpts, anchorNoiseSeed(cfg.seed, it)) : undefined;
     // 2. rewards → advantages
     const scored = await scoreRewards(rewards, traj.images, conditions, anchorImages);
     dispose(anchorImages);
     const advantages = run.advantages.update(conditions, scored.total);
     // 3. clipped policy-gradient steps
-    const train = trainOnTrajectories(cfg, run, traj, advantages, stepOpts);
+    const train = trainOnTrajectories(cfg, run, traj, advantages, stepOpts, it);
     dispose(traj);
     // 4. log, checkpoint
     const m: DdpoIterationMetrics = {
@@ -159,10 +178,22 @@ interface DdpoRun {
   metrics: MetricsLog | null;
 }
 
+/** Optimiser updates per iteration: one per minibatch of every inner epoch. */
+export function updatesPerIteration(cfg: Pick<DdpoConfig, 'batchSize' | 'trainBatchSize' | 'innerEpochs'>): number {
+  return cfg.innerEpochs * Math.ceil(cfg.batchSize / cfg.trainBatchSize);
+}
+
+/** Learning-rate factor of the run's `update`-th optimiser update (0-based): a linear warm-up, then 1. */
+export function warmupFactor(update: number, warmupUpdates: number): number {
+  return warmupUpdates > 0 ? Math.min(1, (update + 1) / warmupUpdates) : 1;
+}
+
 /** Clipped-surrogate updates over the batch: `innerEpochs` passes, minibatches of samples, shuffled timesteps. */
-function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, advantages: number[], stepOpts: StepOptions) {
+function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, advantages: number[], stepOpts: StepOptions, iteration: number) {
   const { policy, optimizer, generator } = run;
   const b = traj.conditions.length;
+  // the update count follows from the iteration, so a resumed run warms up exactly as an uninterrupted one
+  const firstUpdate = iteration * updatesPerIteration(cfg);
   const trainSteps = Math.max(1, Math.round(cfg.steps * cfg.timestepFraction));
   const params = [...policy.module.parameters(), ...(policy.ace ? policy.ace.parameters() : [])];
   const sums = { loss: 0, approxKl: 0, clipFraction: 0, gradNorm: 0, klToAnchor: 0 };
@@ -200,6 +231,9 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
         });
       }
       sums.gradNorm += clipGradNorm(params, cfg.maxGradNorm);
+      const f = warmupFactor(firstUpdate + updates, cfg.lrWarmupUpdates);
+      optimizer.setLr(cfg.lr * f, 0);
+      if (policy.ace) optimizer.setLr(cfg.aceLr * f, 1);
       optimizer.step();
       updates++;
     }

@@ -74,7 +74,7 @@ export class GeneratorPolicy implements DiffusionPolicy {
     });
   }
 
-  diffusionLoss(x0: Tensor, conditions: readonly string[], noise: Tensor, t: readonly number[]): Tensor {
+  diffusionLoss(x0: Tensor, conditions: ReadonlyArray<string | null>, noise: Tensor, t: readonly number[]): Tensor {
     return tidy(() => diffusionLoss(this.eps, this.module.schedule, x0, this.conditionTokens(conditions), { noise, timesteps: [...t] }).perSample);
   }
 

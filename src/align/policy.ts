@@ -39,8 +39,8 @@ export interface DiffusionPolicy {
    * Differentiable w.r.t. the module's weights and the ACE tokens.
    */
   stepDistribution(xt: Tensor, stepIndex: readonly number[], conditions: readonly string[], opts: StepOptions): StepDistribution;
-  /** Per-sample ε-prediction loss [B] at integer timesteps `t` (0…T−1) with the given noise. */
-  diffusionLoss(x0: Tensor, conditions: readonly string[], noise: Tensor, t: readonly number[]): Tensor;
+  /** Per-sample ε-prediction loss [B] at integer timesteps `t` (0…T−1) with the given noise; a null condition is the NULL (unconditional) one. */
+  diffusionLoss(x0: Tensor, conditions: ReadonlyArray<string | null>, noise: Tensor, t: readonly number[]): Tensor;
   /** Diffusion timesteps T of the schedule (1000). */
   readonly trainTimesteps: number;
   /** A copy with the same generator weights, no ACE, frozen (requiresGrad false) and in eval mode. */

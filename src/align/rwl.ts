@@ -4,6 +4,7 @@
 // real images so the model does not drift from the data:
 //   L = mean_i r_i·L_diff(x̃_i, c̃_i, t_i) + β·mean_j L_diff(x_j, c_j, t_j).
 import { Generator, type Optimizer, type ParamGroup, type Tensor, adamw, cat, clipGradNorm, dispose, noGrad, randint, randn, tensor, tidy } from '../engine/index.js';
+import { dropConditions } from '../diffusion/condition-dropout.js';
 import { AceTokens } from './ace.js';
 import type { DiffusionPolicy, StepOptions } from './policy.js';
 import { type RewardTerm, scoreRewards, summarise } from './reward-mix.js';
@@ -32,6 +33,12 @@ export interface RwlConfig {
   realBatch: number;
   /** Weight of the real-image term (Sun et al.'s code: 0.3). */
   beta: number;
+  /**
+   * Share of conditions replaced by NULL, as in pretraining. Sampling uses classifier-free
+   * guidance, ε_null + w(ε_c − ε_null): finetuning only the conditional branch moves the
+   * two apart and guidance multiplies that drift by w, so the NULL branch trains too.
+   */
+  condDropout: number;
   lr: number;
   weightDecay: number;
   maxGradNorm: number;
@@ -47,6 +54,7 @@ export const DEFAULT_RWL_CONFIG: Omit<RwlConfig, 'record'> = {
   syntheticBatch: 16,
   realBatch: 16,
   beta: 0.3,
+  condDropout: 0.1,
   lr: 1e-5,
   weightDecay: 0,
   maxGradNorm: 1,
@@ -74,8 +82,12 @@ export interface RwlStepMetrics {
   gradNorm: number;
 }
 
-/** Draws the batch indices, timesteps and noise of one step (all from the run's Generator), then the loss. */
-export function rwlLoss(policy: DiffusionPolicy, synthetic: RatedSet, real: ImageSet, cfg: Pick<RwlConfig, 'syntheticBatch' | 'realBatch' | 'beta'>, generator: Generator) {
+/**
+ * Draws the batch indices, timesteps, noise and (with condDropout > 0) the dropped
+ * conditions of one step, in that order, synthetic then real, all from the run's
+ * Generator; then the loss.
+ */
+export function rwlLoss(policy: DiffusionPolicy, synthetic: RatedSet, real: ImageSet, cfg: Pick<RwlConfig, 'syntheticBatch' | 'realBatch' | 'beta'> & { condDropout?: number }, generator: Generator) {
   return tidy(() => {
     const pick = (set: ImageSet, n: number) => {
       const idx = randint(0, set.conditions.length, [n], { generator });
@@ -83,7 +95,8 @@ export function rwlLoss(policy: DiffusionPolicy, synthetic: RatedSet, real: Imag
       const x0 = set.images.indexSelect(0, idx);
       const t = randint(0, policy.trainTimesteps, [n], { generator }).toNumbers();
       const noise = randn(x0.shape, { generator });
-      return { ids, losses: policy.diffusionLoss(x0, ids.map((i) => set.conditions[i]!), noise, t) };
+      const conditions = dropConditions(ids.map((i) => set.conditions[i]!), cfg.condDropout ?? 0, generator);
+      return { ids, losses: policy.diffusionLoss(x0, conditions, noise, t) };
     };
     const s = pick(synthetic, cfg.syntheticBatch);
     const r = pick(real, cfg.realBatch);

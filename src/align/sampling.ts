@@ -1,7 +1,7 @@
 // Trajectories for policy gradients: run the policy's reverse steps from x_T and
 // keep every x_t and log p(x_{t−1} | x_t, c) under the weights that drew them.
-// Initial noise and per-step noise come from one seeded Generator, so a run (and
-// the anchor's paired sample, drawn from a copy of the same state) is reproducible.
+// Initial noise and per-step noise come from one seeded Generator, so a run is
+// reproducible; the anchor passes the policy's x_T and draws its own step noise.
 import { type Generator, type Tensor, noGrad, randn, stack, tensor, tidy } from '../engine/index.js';
 import { type DiffusionPolicy, type StepOptions, gaussianLogProb } from './policy.js';
 
@@ -15,12 +15,12 @@ export interface Trajectory {
   images: Tensor;
 }
 
-/** Samples a batch with per-step log-probabilities (no gradients). */
-export function sampleTrajectory(policy: DiffusionPolicy, conditions: readonly string[], opts: StepOptions, generator: Generator): Trajectory {
+/** Samples a batch with per-step log-probabilities (no gradients), from `initial` x_T when given (else drawn first). */
+export function sampleTrajectory(policy: DiffusionPolicy, conditions: readonly string[], opts: StepOptions, generator: Generator, initial?: Tensor): Trajectory {
   return noGrad(() =>
     tidy(() => {
       const b = conditions.length;
-      let x = randn([b, ...policy.imageShape], { generator });
+      let x = initial ? initial.clone() : randn([b, ...policy.imageShape], { generator });
       const latents: Tensor[] = [x];
       const logProbs: Tensor[] = [];
       for (let s = 0; s < opts.steps; s++) {

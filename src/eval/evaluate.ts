@@ -8,9 +8,11 @@ import type { TrainClassifierOptions } from '../models/classifier-train.js';
 import type { Raster } from '../data/raster.js';
 import { type Interval, bootstrapCi } from './bootstrap.js';
 import type { FeatureExtractor } from './feature-extractor.js';
+import { classAgreement } from './metrics/class-agreement.js';
 import { type DiversityResult, withinConditionMsSsim } from './metrics/diversity.js';
 import { fid, gaussianStats } from './metrics/fid.js';
 import { groupByCondition, selectRows } from './metrics/per-condition.js';
+import type { PlausibilityResult } from './metrics/plausibility.js';
 import { type PrdcResult, prdc } from './metrics/prdc.js';
 import { type UtilityResult, utility } from './metrics/utility.js';
 
@@ -29,6 +31,11 @@ export interface SampleSet extends ImageSet {
 
 export interface EvaluateOptions {
   extractor: FeatureExtractor;
+  /**
+   * Class logits [N, classNames.length] from the extractor's features (e.g. the domain
+   * classifier's head): adds each set's class agreement.
+   */
+  classify?: (features: Tensor) => Tensor;
   /** Class names (index = class label) for utility; conditions outside it are left out there. */
   classNames: string[];
   /** PRDC neighbourhood (default 5). */
@@ -58,6 +65,8 @@ export interface SetEvaluation {
   prdc: PrdcResult;
   diversity: DiversityResult;
   perCondition: Record<string, ConditionEvaluation>;
+  /** Share of samples the classifier assigns to their intended class (with `classify`). */
+  classAgreement?: PlausibilityResult;
   utility?: UtilityResult;
 }
 
@@ -135,6 +144,12 @@ export function evaluateSampleSets(reference: ImageSet, sets: SampleSet[], opts:
         stage(`${set.name}: within-condition MS-SSIM`);
         const diversity = withinConditionMsSsim(set.images, set.conditions, { pairsPerCondition: opts.diversityPairs ?? 100, seed });
         const evaluation: SetEvaluation = { name: set.name, count: set.images.dim(0), fid: fidCi, prdc: overall, diversity, perCondition };
+        if (opts.classify) {
+          const argmax = tidy(() => opts.classify!(fake).argmax(1));
+          const predicted = argmax.toNumbers();
+          argmax.dispose();
+          evaluation.classAgreement = classAgreement(predicted, set.conditions, opts.classNames);
+        }
         if (opts.utility) {
           const labelled = set.conditions.map((c, i) => [opts.classNames.indexOf(c), i] as const).filter(([l]) => l >= 0);
           if (labelled.length >= 2) {

@@ -55,6 +55,10 @@ export function evaluationReportData(result: EvaluationResult, extras: Evaluatio
     for (const key of ['precision', 'recall', 'density', 'coverage'] as const) {
       headlines.push({ label: `${key} · ${last.name}`, value: last.prdc[key], hint: `${first ? `${first.name} ${first.prdc[key].toPrecision(3)} · ` : ''}real ${floor.prdc[key].toPrecision(3)}` });
     }
+    if (last.classAgreement) {
+      const r = last.classAgreement.rate;
+      headlines.push({ label: `class agreement · ${last.name}`, value: { value: r.estimate, lo: r.lo, hi: r.hi }, hint: `${first?.classAgreement ? `${first.name} ${first.classAgreement.rate.estimate.toPrecision(3)} · ` : ''}share the domain classifier assigns to their intended class` });
+    }
     headlines.push({ label: `MS-SSIM within class · ${last.name}`, value: last.diversity.mean, hint: `real ${result.reference.diversity.mean.toPrecision(3)} · lower = more diverse` });
     if (last.utility) headlines.push({ label: `TSTR accuracy · ${last.name}`, value: last.utility.trainOnSynthetic.accuracy, hint: last.utility.trainOnReal ? `train-on-real ${last.utility.trainOnReal.accuracy.toPrecision(3)}` : '' });
   }
@@ -70,6 +74,7 @@ export function evaluationReportData(result: EvaluationResult, extras: Evaluatio
         { label: 'recall ↑', values: [...sets.map((s) => s.prdc.recall), floor.prdc.recall] },
         { label: 'density ↑', values: [...sets.map((s) => s.prdc.density), floor.prdc.density] },
         { label: 'coverage ↑', values: [...sets.map((s) => s.prdc.coverage), floor.prdc.coverage] },
+        ...(sets.some((s) => s.classAgreement) ? [{ label: 'class agreement ↑', values: [...sets.map((s) => (s.classAgreement ? { value: s.classAgreement.rate.estimate, lo: s.classAgreement.rate.lo, hi: s.classAgreement.rate.hi } : null)), null] }] : []),
         { label: 'within-class MS-SSIM (≈ real)', values: [...sets.map((s) => s.diversity.mean), result.reference.diversity.mean] },
         { label: 'images', values: [...sets.map((s) => s.count), floor.sampleSize] },
       ],

@@ -69,3 +69,17 @@ export function rastersToTensor(rasters: ReadonlyArray<Raster>, channels: 1 | 3)
   const { data, shape } = rastersToNCHW(rasters, { channels, range: [0, 1] });
   return tensor(data, shape);
 }
+
+/** The classifier's class logits from its own pooled features (pairs with classifierFeatureExtractor). */
+export function classifierFeatureHead(net: CnnClassifier): (features: Tensor) => Tensor {
+  return (features: Tensor) =>
+    noGrad(() => {
+      const wasTraining = net.training;
+      net.eval(); // no dropout: a judge must give one verdict per image
+      try {
+        return net.logitsFromFeatures(features);
+      } finally {
+        net.train(wasTraining);
+      }
+    });
+}

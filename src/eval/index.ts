@@ -1,5 +1,5 @@
 // The evaluation module's public surface (DESIGN §4 "Evaluation").
-export { type FeatureExtractor, type ClassifierExtractorOptions, classifierFeatureExtractor, rastersToTensor, resizeBatch, matchChannels } from './feature-extractor.js';
+export { type FeatureExtractor, type ClassifierExtractorOptions, classifierFeatureExtractor, classifierFeatureHead, rastersToTensor, resizeBatch, matchChannels } from './feature-extractor.js';
 export { type GaussianStats, FeatureShapeError, gaussianStats, frechetDistance, fid } from './metrics/fid.js';
 export { sqrtmEigh, sqrtmNewtonSchulz, traceSqrtProduct } from './metrics/matrix-sqrt.js';
 export { type PrdcResult, type PrdcOptions, prdc } from './metrics/prdc.js';
@@ -10,6 +10,7 @@ export { type DiversityOptions, type DiversityResult, type ConditionDiversity, w
 export { type ClassificationScores, type ClassScores, auroc, classificationScores } from './metrics/classification.js';
 export { type UtilityData, type UtilityOptions, type UtilityResult, testClassifier, utility } from './metrics/utility.js';
 export { type Judgement, type PlausibilityResult, plausibilityRate, wilsonInterval } from './metrics/plausibility.js';
+export { classAgreement } from './metrics/class-agreement.js';
 export { groupByCondition, perCondition, selectRows } from './metrics/per-condition.js';
 export { type BootstrapOptions, type Interval, bootstrapCi, bootstrapMeanCi } from './bootstrap.js';
 export { type GuardPoint, type HackingFlag, type HackingGuardOptions, type HackingGuardResult, hackingGuard } from './hacking-guard.js';

@@ -35,6 +35,12 @@ export interface ChooseOptions {
   acquisition?: Acquisition;
   /** Spread the choice over conditions in proportion to their candidates (default true). */
   balanceConditions?: boolean;
+  /**
+   * Draw the batch with probability ∝ score^power (without replacement) instead of taking
+   * the top scores (Kirsch et al. 2023, stochastic batch acquisition): the top of one
+   * round's ranking is often many near-copies of the same hard case. Default: top scores.
+   */
+  power?: number;
   seed?: number;
 }
 
@@ -98,7 +104,13 @@ export function chooseForRating(
     seededRandom(deriveSeed(opts.seed ?? 0, 'tiebreak')),
   );
   const order = new Map(tiebreak.map((i, r) => [i, r]));
-  const byScore = (a: number, b: number) => scores[b]!.score - scores[a]!.score || order.get(a)! - order.get(b)!;
+  // Gumbel-top-k: sorting by power·log(score) + Gumbel noise samples ∝ score^power without replacement.
+  const gumbel = seededRandom(deriveSeed(opts.seed ?? 0, 'power'));
+  const key =
+    opts.power === undefined
+      ? scores.map((s) => s.score)
+      : scores.map((s) => opts.power! * Math.log(Math.max(s.score, 1e-12)) - Math.log(-Math.log(Math.min(1 - 1e-12, Math.max(1e-12, gumbel())))));
+  const byScore = (a: number, b: number) => key[b]! - key[a]! || order.get(a)! - order.get(b)!;
   let picked: number[];
   if (opts.balanceConditions ?? true) {
     const groups = new Map<string, number[]>();

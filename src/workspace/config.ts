@@ -66,6 +66,8 @@ const rwlSchema = z
     /** Synthetic and real images per step (each). */
     batch: z.number().int().positive().default(16),
     lr: z.number().positive().default(1e-4),
+    /** Share of conditions replaced by NULL while finetuning, as in pretraining (keeps guidance calibrated). */
+    condDropout: z.number().min(0).max(1).default(0.1),
   })
   .strict();
 
@@ -84,6 +86,8 @@ const alignSchema = z
     lr: z.number().positive().default(1e-4),
     /** DDPO: share of each trajectory's denoising steps trained on (1 = all, as in DDPO). */
     timestepFraction: z.number().gt(0).max(1).default(1),
+    /** DDPO: optimiser updates over which the learning rate rises linearly (0 = none). */
+    warmupUpdates: z.number().int().min(0).default(0),
     /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
     beta: z.number().min(0).default(0.3),
     rwl: rwlSchema.default({}),
@@ -223,12 +227,14 @@ align:
   batch: 16             # DDPO: trajectories per iteration
   lr: 0.0001            # DDPO learning rate
   timestepFraction: 1   # DDPO: share of each trajectory's denoising steps trained on
+  warmupUpdates: 0      # DDPO: optimiser updates of linear learning-rate warm-up
   beta: 0.3             # RWL: weight of the pretraining loss on real images
   rwl:
     ratedPerCondition: 64   # fresh samples per condition scored by the reward model
     steps: 200
     batch: 16           # synthetic and real images per step (each)
     lr: 0.0001
+    condDropout: 0.1    # share of conditions dropped to NULL, as in pretraining
 
 eval:
   samplesPerCondition: 32

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Generator, dispose } from '../../src/engine/index.js';
+import { Generator, dispose, randn } from '../../src/engine/index.js';
 import { ComparativeAnchor } from '../../src/align/comparative.js';
 import { runDdpo } from '../../src/align/ddpo.js';
 import { type RewardTerm, parseRewardWeights, rewardTerms, scoreRewards } from '../../src/align/reward-mix.js';
@@ -9,14 +9,20 @@ import { ToyPolicy, brightnessReward, snapshot, symmetryReward, toyDdpoConfig } 
 
 const opts = { steps: 5, eta: 1, guidance: 1 };
 
-test('the anchor draws from the same noise: before finetuning its images equal the policy’s, so comparative rewards are 0', async () => {
+test('the anchor starts from the policy’s x_T: with the same step noise its images equal the policy’s (comparative reward 0), with its own they differ', async () => {
   const policy = new ToyPolicy();
   const anchor = new ComparativeAnchor(policy);
   const gen = new Generator(12);
-  const state = gen.getState();
   const traj = sampleTrajectory(policy, ['a', 'b', 'a'], opts, gen);
-  const anchorImages = anchor.sample(['a', 'b', 'a'], opts, state);
+  const xT = traj.latents.select(0, 0);
+  // replay the policy's step noise: the draws after x_T
+  const replay = new Generator(12);
+  randn(xT.shape, { generator: replay }).dispose();
+  const anchorImages = anchor.sample(['a', 'b', 'a'], opts, xT, replay);
   assert.deepEqual(anchorImages.toNumbers(), traj.images.toNumbers());
+  const own = anchor.sample(['a', 'b', 'a'], opts, xT, new Generator(99));
+  assert.notDeepEqual(own.toNumbers(), traj.images.toNumbers());
+  dispose([xT, own]);
   const [x, xa] = [traj.images, anchorImages];
   const terms: RewardTerm[] = [
     { name: 'brightness', weight: 1, fn: brightnessReward, comparative: true },
@@ -65,4 +71,16 @@ test('reward specs parse with weights and comparative names, and reject nonsense
   const terms = rewardTerms('brightness:2,symmetry:1', (n) => (n === 'brightness' ? brightnessReward : symmetryReward), ['symmetry']);
   assert.deepEqual(terms.map((t) => [t.name, t.weight, t.comparative]), [['brightness', 2, false], ['symmetry', 1, true]]);
   assert.throws(() => rewardTerms('brightness', () => brightnessReward, ['posture']), /not among/);
+});
+
+test('DDPO’s anchor draws its own step noise: comparative rewards are not all 0 before the first update (they would give no gradient)', async () => {
+  const policy = new ToyPolicy();
+  const res = await runDdpo(toyDdpoConfig({ iterations: 1, batchSize: 8, trainBatchSize: 8 }), {
+    policy,
+    rewards: [{ name: 'brightness', weight: 1, fn: brightnessReward, comparative: true }],
+  });
+  const first = res.history[0]!.rewards.brightness!;
+  assert.ok(first.std > 0, `comparative rewards at iteration 0: ${JSON.stringify(first)}`);
+  assert.ok(Math.abs(first.mean) < 3 * first.std, 'the anchor is the same model: the differences centre on 0');
+  policy.dispose();
 });

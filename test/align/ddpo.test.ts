@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Generator, dispose, undisposedTensorCount, noGrad, tidy } from '../../src/engine/index.js';
-import { runDdpo } from '../../src/align/ddpo.js';
+import { runDdpo, updatesPerIteration, warmupFactor } from '../../src/align/ddpo.js';
 import { gaussianLogProb } from '../../src/align/policy.js';
 import { gatherSteps, sampleTrajectory } from '../../src/align/sampling.js';
 import { ToyPolicy, brightnessReward, toyDdpoConfig } from './toy-policy.js';
@@ -46,4 +46,28 @@ test('DDPO raises a toy reward (brightness) on fresh samples', async () => {
   assert.equal(last.rewards.brightness!.histogram.counts.reduce((a, b) => a + b, 0), 64);
   policy.dispose();
   assert.equal(undisposedTensorCount(), before);
+});
+
+test('learning-rate warm-up: the factor rises linearly over the given updates, counted across iterations', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 9].map((u) => warmupFactor(u, 4)), [0.25, 0.5, 0.75, 1, 1, 1]);
+  assert.equal(warmupFactor(0, 0), 1);
+  assert.equal(updatesPerIteration({ batchSize: 48, trainBatchSize: 24, innerEpochs: 1 }), 2);
+  assert.equal(updatesPerIteration({ batchSize: 50, trainBatchSize: 24, innerEpochs: 2 }), 6);
+});
+
+test('with warm-up the first iteration moves the weights less than without (Adam’s first steps are ±lr whatever the gradient)', async () => {
+  const moved = async (lrWarmupUpdates: number) => {
+    const policy = new ToyPolicy();
+    const start = policy.module.stateDict();
+    const before = new Map([...start].map(([k, t]) => [k, t.toNumbers()]));
+    await runDdpo(toyDdpoConfig({ iterations: 1, innerEpochs: 1, lrWarmupUpdates }), { policy, rewards: [{ name: 'brightness', weight: 1, fn: brightnessReward, comparative: false }] });
+    let sq = 0;
+    for (const [k, t] of policy.module.stateDict()) t.toNumbers().forEach((v, i) => (sq += (v - before.get(k)![i]!) ** 2));
+    policy.dispose();
+    return Math.sqrt(sq);
+  };
+  const plain = await moved(0);
+  const warm = await moved(8);
+  // 2 updates at 1/8 and 2/8 of lr: about (1 + 2)/(8 + 8) of the plain run's two full steps
+  assert.ok(warm < 0.35 * plain && warm > 0.05 * plain, `weight change with warm-up ${warm} vs without ${plain}`);
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Generator, dispose, undisposedTensorCount, noGrad, randint, randn, tensor, tidy } from '../../src/engine/index.js';
+import { Generator, dispose, undisposedTensorCount, noGrad, rand, randint, randn, tensor, tidy } from '../../src/engine/index.js';
 import { DEFAULT_RWL_CONFIG, rateFreshSamples, rewardWeightedLoss, runRwl, rwlLoss } from '../../src/align/rwl.js';
 import { ToyPolicy, alphasCumprod, brightnessReward } from './toy-policy.js';
 
@@ -12,13 +12,14 @@ test('reward-weighted loss = mean_i r_i·L_i + β·mean_j L_j (hand-computed)', 
   });
 });
 
-test('one RWL step’s loss equals the weighted combination of ε-losses recomputed by hand from the same draws', () => {
+for (const condDropout of [0, 1]) {
+test(`one RWL step’s loss equals the weighted combination of ε-losses recomputed by hand from the same draws (condition dropout ${condDropout})`, () => {
   const before = undisposedTensorCount();
   const policy = new ToyPolicy();
   const g = new Generator(3);
   const synthetic = { images: randn([6, 1, 8, 8], { generator: g }), conditions: ['a', 'b', 'a', 'b', 'a', 'b'], rewards: [0.9, 0.1, 0.5, 1, 0, 0.3] };
   const real = { images: randn([5, 1, 8, 8], { generator: g }), conditions: ['a', 'a', 'b', 'b', 'a'] };
-  const cfg = { syntheticBatch: 4, realBatch: 3, beta: 0.3 };
+  const cfg = { syntheticBatch: 4, realBatch: 3, beta: 0.3, condDropout };
   const got = noGrad(() => tidy(() => rwlLoss(policy, synthetic, real, cfg, new Generator(21)).loss.item()));
   // replay the draws: indices, timesteps, noise, in that order, for synthetic then real
   const expected = noGrad(() =>
@@ -28,12 +29,13 @@ test('one RWL step’s loss equals the weighted combination of ε-losses recompu
         const ids = randint(0, set.conditions.length, [n], { generator: replay }).toNumbers();
         const t = randint(0, 100, [n], { generator: replay }).toNumbers();
         const noise = randn([n, 1, 8, 8], { generator: replay });
+        if (condDropout > 0) rand([n], { generator: replay }); // dropConditions' uniforms (p = 1 drops them all)
         return ids.map((id, i) => {
           const a = alphasCumprod[t[i]!]!;
           const x0 = set.images.select(0, id).unsqueeze(0);
           const eps = noise.select(0, i).unsqueeze(0);
           const xt = x0.mul(Math.sqrt(a)).add(eps.mul(Math.sqrt(1 - a)));
-          const tokens = policy.module.encoder.encode([set.conditions[id]!]).tokens;
+          const tokens = policy.module.encoder.encode([condDropout === 1 ? '' : set.conditions[id]!]).tokens;
           return { id, loss: policy.module.forward(xt, [t[i]!], tokens).sub(eps).square().mean().item() };
         });
       };
@@ -47,6 +49,7 @@ test('one RWL step’s loss equals the weighted combination of ε-losses recompu
   policy.dispose();
   assert.equal(undisposedTensorCount(), before);
 });
+}
 
 test('RWL on rated fresh samples: the rated set carries the reward per image, and finetuning lowers the weighted loss', async () => {
   const policy = new ToyPolicy();

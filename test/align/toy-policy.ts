@@ -87,12 +87,12 @@ export class ToyPolicy implements DiffusionPolicy {
     });
   }
 
-  diffusionLoss(x0: Tensor, conditions: readonly string[], noise: Tensor, t: readonly number[]): Tensor {
+  diffusionLoss(x0: Tensor, conditions: ReadonlyArray<string | null>, noise: Tensor, t: readonly number[]): Tensor {
     return tidy(() => {
       const col = (v: number[]) => tensor(v, [v.length, 1, 1, 1]);
       const a = t.map((s) => alphasCumprod[s]!);
       const xt = x0.mul(col(a.map(Math.sqrt))).add(noise.mul(col(a.map((v) => Math.sqrt(1 - v)))));
-      return this.module.forward(xt, t, this.tokens(conditions)).sub(noise).square().flatten(1).mean(1);
+      return this.module.forward(xt, t, this.tokens(conditions.map((c) => c ?? ''))).sub(noise).square().flatten(1).mean(1);
     });
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { F, type Tensor, dispose, noGrad, tidy, undisposedTensorCount } from '../../src/engine/index.js';
+import { F, type Tensor, cat, dispose, noGrad, tidy, undisposedTensorCount } from '../../src/engine/index.js';
 import type { FeatureExtractor } from '../../src/eval/feature-extractor.js';
 import { evaluateSampleSets } from '../../src/eval/evaluate.js';
 import { evaluationReportData } from '../../src/eval/evaluation-report.js';
@@ -8,6 +8,17 @@ import { discSet, toTensor } from './fixtures.js';
 
 /** Any function of the image batch is an extractor: here 4×4 average-pooled pixels (48-d). */
 const pooledPixels: FeatureExtractor = (images: Tensor) => tidy(() => noGrad(() => F.adaptiveAvgPool2d(images, 4).flatten(1)));
+
+/**
+ * A colour judge on those features, logits in DISC_CLASSES order [blue, red, green]:
+ * B−R, R−G, G−B of the channel means (the white background cancels in each difference).
+ */
+const colourJudge = (features: Tensor) =>
+  tidy(() => {
+    const m = features.reshape([features.dim(0), 3, 16]).mean(2);
+    const [r, g, b] = [0, 1, 2].map((c) => m.narrow(1, c, 1));
+    return cat([b!.sub(r!), r!.sub(g!), g!.sub(b!)], 1);
+  });
 
 test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, without leaking tensors', () => {
   const before = undisposedTensorCount();
@@ -19,8 +30,13 @@ test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, 
     { name: 'collapsed', images: toTensor(good.rasters.map(() => collapsedRaster)), conditions: good.names },
     { name: 'good', images: toTensor(good.rasters), conditions: good.names },
   ];
-  const r = evaluateSampleSets(reference, sets, { extractor: pooledPixels, classNames: ['blue', 'red', 'green'], bootstrap: 10, minPerCondition: 10 });
+  const r = evaluateSampleSets(reference, sets, { extractor: pooledPixels, classify: colourJudge, classNames: ['blue', 'red', 'green'], bootstrap: 10, minPerCondition: 10 });
   const [collapsed, fine] = r.sets;
+  // class agreement: every good disc shows its class; the collapsed set repeats one blue disc
+  assert.equal(fine!.classAgreement!.rate.estimate, 1);
+  assert.equal(collapsed!.classAgreement!.plausible, 30);
+  assert.equal(collapsed!.classAgreement!.total, 90);
+  assert.deepEqual(Object.fromEntries(Object.entries(collapsed!.classAgreement!.perCondition).map(([c, v]) => [c, v.rate.estimate])), { blue: 1, green: 0, red: 0 });
   assert.equal(r.featureDim, 48);
   assert.ok(fine!.fid.estimate < collapsed!.fid.estimate);
   assert.ok(fine!.prdc.coverage > collapsed!.prdc.coverage);

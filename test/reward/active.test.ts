@@ -49,3 +49,27 @@ test('active choice ranks by the acquisition score and spreads the budget over c
   assert.equal(chooseForRating(candidates, nets, 500).length, 60);
   for (const n of nets) n.dispose();
 });
+
+test('power acquisition samples ∝ score^power: a huge power is the top-k, power 1 favours high scores but spreads', () => {
+  const nets = [net(1), net(2), net(3)];
+  const candidates = cellPool(80, 6, { size: 16 });
+  const opts = { acquisition: 'disagreement' as const, balanceConditions: false };
+  const top = chooseForRating(candidates, nets, 10, opts).map((c) => c.id);
+  assert.deepEqual(
+    chooseForRating(candidates, nets, 10, { ...opts, power: 1e6 }).map((c) => c.id),
+    top,
+  );
+  const scores = acquisitionScores(candidates, nets, 'disagreement').map((s) => s.score);
+  const poolMean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  let differs = 0;
+  let chosenMean = 0;
+  for (let seed = 0; seed < 20; seed++) {
+    const picked = chooseForRating(candidates, nets, 10, { ...opts, power: 1, seed });
+    assert.equal(new Set(picked.map((c) => c.id)).size, 10, 'without replacement');
+    if (picked.some((c) => !top.includes(c.id))) differs++;
+    chosenMean += picked.reduce((a, c) => a + c.score, 0) / 10 / 20;
+  }
+  assert.ok(differs >= 15, `power 1 strays from the top-k (${differs}/20 seeds)`);
+  assert.ok(chosenMean > poolMean, `sampled batches score above the pool mean (${chosenMean} vs ${poolMean})`);
+  for (const n of nets) n.dispose();
+});

@@ -66,6 +66,9 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
       const candidates = cellPool(40, 33, { size: 16 });
       writeSamples(join(wsDir, 'samples', 'candidates'), candidates);
       assert.equal(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--out', out]), 0);
+      // power sampling: a random draw ∝ score^power, recorded in the sidecars
+      assert.equal(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '1', '--out', `${out}-power`]), 0);
+      assert.notEqual(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '-1', '--out', `${out}-bad`]), 0);
     } finally {
       console.log = log;
     }
@@ -73,6 +76,9 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
     assert.equal(files.filter((f) => f.endsWith('.png')).length, 12);
     const sidecar = JSON.parse(readFileSync(join(out, '0001.json'), 'utf8'));
     assert.ok(typeof sidecar.condition === 'string' && sidecar.activeChoice.acquisition === 'entropy');
+    assert.equal(readdirSync(`${out}-power`).filter((f) => f.endsWith('.png')).length, 12);
+    assert.equal(JSON.parse(readFileSync(join(`${out}-power`, '0001.json'), 'utf8')).activeChoice.power, 1);
+    assert.ok(!existsSync(`${out}-bad`), 'a bad --power writes nothing');
     // The folder is ready for a new study.
     const sources = readSampleFolder(out);
     assert.equal(sources.length, 12);

@@ -23,6 +23,7 @@ export const alignRwlCommand: Command = {
     cfg: { type: 'string', description: 'guidance scale for the rated samples', default: '2' },
     batch: { type: 'string', description: 'synthetic and real images per step', default: String(DEFAULT_RWL_CONFIG.syntheticBatch) },
     beta: { type: 'string', description: 'weight of the real-image loss', default: String(DEFAULT_RWL_CONFIG.beta) },
+    'cond-dropout': { type: 'string', description: 'share of conditions replaced by NULL, as in pretraining (keeps guidance calibrated)', default: String(DEFAULT_RWL_CONFIG.condDropout) },
     lr: { type: 'string', description: 'learning rate', default: String(DEFAULT_RWL_CONFIG.lr) },
   },
   async run(opts) {
@@ -47,6 +48,7 @@ export const alignRwlCommand: Command = {
       syntheticBatch: batch,
       realBatch: batch,
       beta: numberOption(opts, 'beta', DEFAULT_RWL_CONFIG.beta),
+      condDropout: numberOption(opts, 'cond-dropout', DEFAULT_RWL_CONFIG.condDropout),
       lr: numberOption(opts, 'lr', DEFAULT_RWL_CONFIG.lr),
       aceTokens: numberOption(opts, 'ace', 0),
       aceLr: numberOption(opts, 'ace-lr', DEFAULT_RWL_CONFIG.aceLr),

@@ -14,7 +14,7 @@ import { type Raster, withChannels } from '../../data/raster.js';
 import { fitTo } from '../../data/resize.js';
 import { loadGenerator } from '../../diffusion/generator.js';
 import { sampleImages } from '../../diffusion/pipeline.js';
-import { classifierFeatureExtractor, rastersToTensor } from '../../eval/feature-extractor.js';
+import { classifierFeatureExtractor, classifierFeatureHead, rastersToTensor } from '../../eval/feature-extractor.js';
 import { defaultClassifierDir, disposeDomainData, domainClassifier, loadDomainData } from '../../eval/domain-classifier.js';
 import { type SampleSet, evaluateSampleSets } from '../../eval/evaluate.js';
 import { evaluationReportData } from '../../eval/evaluation-report.js';
@@ -141,6 +141,7 @@ export const evalCommand: Command = {
       const t0 = performance.now();
       const result = evaluateSampleSets({ images: data.heldOut.images, conditions: data.heldOut.labels.map((l) => classNames[l]!) }, sets, {
         extractor,
+        classify: classifierFeatureHead(clf.net),
         classNames,
         seed,
         bootstrap: numberOption(opts, 'bootstrap', 200),
@@ -171,7 +172,7 @@ export const evalCommand: Command = {
           metrics: written.json,
           extractorAccuracy: clf.heldOutAccuracy,
           noiseFloorFid: result.reference.noiseFloor.fid,
-          sets: result.sets.map((s) => ({ name: s.name, count: s.count, fid: s.fid.estimate, fidLo: s.fid.lo, fidHi: s.fid.hi, ...pick(s.prdc), msSsim: s.diversity.mean, ...(s.utility ? { tstrAccuracy: s.utility.trainOnSynthetic.accuracy } : {}) })),
+          sets: result.sets.map((s) => ({ name: s.name, count: s.count, fid: s.fid.estimate, fidLo: s.fid.lo, fidHi: s.fid.hi, ...pick(s.prdc), msSsim: s.diversity.mean, ...(s.classAgreement ? { classAgreement: s.classAgreement.rate.estimate } : {}), ...(s.utility ? { tstrAccuracy: s.utility.trainOnSynthetic.accuracy } : {}) })),
         }),
       );
       return 0;
