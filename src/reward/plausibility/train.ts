@@ -201,6 +201,16 @@ export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausi
   let finalLoss = NaN;
   let ema = NaN;
 
+  /** Logit scores of both images of the pairs `idx` (held-out loss and pair accuracy share it). */
+  const pairScores = (a: Tensor, b: Tensor, idx: number[]): [Float32Array, Float32Array] => {
+    const conds = idx.map((i) => pairs[i]!.condition);
+    const [xa, xb] = [rows(a, idx), rows(b, idx)];
+    const scores: [Float32Array, Float32Array] = [scorePlausibility(net, xa, conds), scorePlausibility(net, xb, conds)];
+    xa.dispose();
+    xb.dispose();
+    return scores;
+  };
+
   // Early stopping (opt-in): the held-out part of the same objective, scored now and then;
   // the best weights are kept.
   const wrongVal = (() => {
@@ -234,13 +244,7 @@ export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausi
       targets.push(...y);
     }
     if (pairVal.length && xA && xB) {
-      const a = rows(xA, pairVal);
-      const b = rows(xB, pairVal);
-      const conds = pairVal.map((i) => pairs[i]!.condition);
-      const sa = scorePlausibility(net, a, conds);
-      const sb = scorePlausibility(net, b, conds);
-      a.dispose();
-      b.dispose();
+      const [sa, sb] = pairScores(xA, xB, pairVal);
       total += wPair * meanBce(Float32Array.from(sa, (v, j) => v - sb[j]!), pairVal.map((i) => pairs[i]!.preferA));
     }
     const positive = targets.map((t) => t > 0.5);
@@ -336,13 +340,7 @@ export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausi
   if (pairVal.length && xA && xB) {
     const decided = pairVal.filter((i) => pairs[i]!.preferA !== 0.5);
     if (decided.length) {
-      const a = rows(xA, decided);
-      const b = rows(xB, decided);
-      const conds = decided.map((i) => pairs[i]!.condition);
-      const sa = scorePlausibility(net, a, conds);
-      const sb = scorePlausibility(net, b, conds);
-      a.dispose();
-      b.dispose();
+      const [sa, sb] = pairScores(xA, xB, decided);
       let hits = 0;
       decided.forEach((i, j) => (hits += (sa[j]! > sb[j]!) === pairs[i]!.preferA > 0.5 ? 1 : 0));
       metrics.pairs = { accuracy: hits / decided.length, count: decided.length };
