@@ -3,6 +3,13 @@
 // (r − mean) / (std + 1e-6) over that buffer (current batch included) once the
 // condition has `minCount` rewards, and over the whole current batch before that.
 // Advantages are clipped to ±clip (5 in DDPO) so one outlier cannot dominate a step.
+//
+// The early fallback matters when conditions differ in how often they succeed: with
+// whole-batch statistics, every sample of an easy condition gets a positive advantage
+// and every sample of a hard one a negative advantage, whatever their quality, so the
+// first iterations push on the condition's identity instead of on what made a sample
+// better. 'condition-batch' (GRPO's group normalisation) uses the condition's own
+// samples in the batch while it has at least two of them.
 export interface AdvantageOptions {
   /** Rewards kept per condition (ddpo-pytorch: 32). */
   bufferSize: number;
@@ -10,9 +17,11 @@ export interface AdvantageOptions {
   minCount: number;
   /** |A| ≤ clip (5). */
   clip: number;
+  /** Statistics before minCount: the whole batch's (ddpo-pytorch) or the condition's own samples in the batch. */
+  fallback: 'batch' | 'condition-batch';
 }
 
-export const DEFAULT_ADVANTAGE_OPTIONS: AdvantageOptions = { bufferSize: 32, minCount: 16, clip: 5 };
+export const DEFAULT_ADVANTAGE_OPTIONS: AdvantageOptions = { bufferSize: 32, minCount: 16, clip: 5, fallback: 'batch' };
 
 /** Population mean and std (numpy's np.std), as ddpo-pytorch uses them. */
 function meanStd(xs: readonly number[]): { mean: number; std: number } {
@@ -41,7 +50,9 @@ export class PerConditionAdvantages {
       buffer.push(...idx.map((i) => rewards[i]!));
       buffer.splice(0, Math.max(0, buffer.length - bufferSize));
       this.buffers.set(c, buffer);
-      const { mean, std } = buffer.length < minCount ? batch : meanStd(buffer);
+      const own = idx.map((i) => rewards[i]!);
+      const early = this.options.fallback === 'condition-batch' && own.length >= 2 ? meanStd(own) : batch;
+      const { mean, std } = buffer.length < minCount ? early : meanStd(buffer);
       for (const i of idx) advantages[i] = Math.min(clip, Math.max(-clip, (rewards[i]! - mean) / (std + 1e-6)));
     }
     return advantages;

@@ -18,8 +18,15 @@ import { AlignResumeError, MetricsLog, checkSameConfig, loadLatestAlignCheckpoin
 import { type Trajectory, gatherSteps, sampleTrajectory } from './sampling.js';
 
 export interface DdpoConfig {
-  /** Conditions (class names or reports) drawn uniformly for each sample. */
+  /** Conditions (class names or reports) drawn for each sample. */
   conditions: string[];
+  /**
+   * 'uniform': each sample's condition drawn independently (ddpo-pytorch);
+   * 'balanced': every condition equally often in each batch (±1), which keeps each
+   * condition's share of the gradient fixed and gives every condition a group to
+   * normalise its advantages against.
+   */
+  conditionDraw: 'uniform' | 'balanced';
   iterations: number;
   /** Trajectories sampled per iteration. */
   batchSize: number;
@@ -27,8 +34,18 @@ export interface DdpoConfig {
   trainBatchSize: number;
   /** Passes over each batch of trajectories (DDPO: 1; more is safe thanks to clipping). */
   innerEpochs: number;
-  /** Share of each trajectory's steps trained on (DDPO: 1). */
+  /** Share of each trajectory's trainable steps trained on (DDPO: 1). */
   timestepFraction: number;
+  /**
+   * Steps left out of training at the start and at the end of each trajectory (DDPO: 0, 0).
+   * Their log-prob gradients swamp the rest: the last step's σ is tiny (0.006 for 20 DDIM
+   * steps on the cosine schedule), and ∇log p scales as 1/σ; on the first step (ᾱ ≈ 2e-9)
+   * x̂₀ is clipped almost everywhere and the few unclipped pixels carry ∂x̂₀/∂ε ≈ 1/√ᾱ.
+   * Measured on the demo's generator: ‖∇‖ 4.0 and 4.3 for those two steps against
+   * 0.07–0.4 for each of the others, so after gradient-norm clipping the steps that
+   * shape the cell contributed almost nothing.
+   */
+  skipSteps: { first: number; last: number };
   steps: number;
   eta: number;
   guidance: number;
@@ -58,11 +75,13 @@ export interface DdpoConfig {
 }
 
 export const DEFAULT_DDPO_CONFIG: Omit<DdpoConfig, 'conditions' | 'record'> = {
+  conditionDraw: 'uniform',
   iterations: 8,
   batchSize: 16,
   trainBatchSize: 8,
   innerEpochs: 1,
   timestepFraction: 1,
+  skipSteps: { first: 0, last: 0 },
   steps: 20,
   eta: 1,
   guidance: 1,
@@ -129,6 +148,7 @@ const RESUMABLE_KEYS = ['iterations', 'checkpointEvery'];
 
 export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<DdpoResult> {
   const { policy, rewards } = inputs;
+  trainableSteps(cfg); // a bad skipSteps fails before any sampling
   const run = startRun(cfg, inputs);
   const stepOpts: StepOptions = { steps: cfg.steps, eta: cfg.eta, guidance: cfg.guidance };
   const needAnchorImages = rewards.some((r) => r.comparative);
@@ -138,7 +158,7 @@ export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<Ddpo
   for (let it = run.iteration; it < end; it++) {
     const t0 = performance.now();
     // 1. trajectories, and the anchor's images from the same x_T (its step noise seeded per iteration: resumable without state)
-    const conditions = drawConditions(cfg.conditions, cfg.batchSize, run.generator);
+    const conditions = cfg.conditionDraw === 'balanced' ? drawBalancedConditions(cfg.conditions, cfg.batchSize, run.generator) : drawConditions(cfg.conditions, cfg.batchSize, run.generator);
     policy.module.eval(); // no dropout noise: log p at sampling and at training must be one function
     const traj = sampleTrajectory(policy, conditions, stepOpts, run.generator);
     const anchorImages = needAnchorImages ? anchorSample(run.anchor!, traj, stepOpts, anchorNoiseSeed(cfg.seed, it)) : undefined;
@@ -183,6 +203,14 @@ export function updatesPerIteration(cfg: Pick<DdpoConfig, 'batchSize' | 'trainBa
   return cfg.innerEpochs * Math.ceil(cfg.batchSize / cfg.trainBatchSize);
 }
 
+/** The steps training draws from: `eligible` of them, starting at index `first`. */
+export function trainableSteps(cfg: Pick<DdpoConfig, 'steps' | 'skipSteps'>): { first: number; eligible: number } {
+  const { first, last } = cfg.skipSteps;
+  const eligible = cfg.steps - first - last;
+  if (!(first >= 0 && last >= 0 && eligible >= 1)) throw new RangeError(`DDPO: skipping ${first} first and ${last} last of ${cfg.steps} steps leaves none to train on`);
+  return { first, eligible };
+}
+
 /** Learning-rate factor of the run's `update`-th optimiser update (0-based): a linear warm-up, then 1. */
 export function warmupFactor(update: number, warmupUpdates: number): number {
   return warmupUpdates > 0 ? Math.min(1, (update + 1) / warmupUpdates) : 1;
@@ -194,7 +222,8 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
   const b = traj.conditions.length;
   // the update count follows from the iteration, so a resumed run warms up exactly as an uninterrupted one
   const firstUpdate = iteration * updatesPerIteration(cfg);
-  const trainSteps = Math.max(1, Math.round(cfg.steps * cfg.timestepFraction));
+  const { first, eligible } = trainableSteps(cfg);
+  const trainSteps = Math.max(1, Math.round(eligible * cfg.timestepFraction));
   const params = [...policy.module.parameters(), ...(policy.ace ? policy.ace.parameters() : [])];
   const sums = { loss: 0, approxKl: 0, clipFraction: 0, gradNorm: 0, klToAnchor: 0 };
   let terms = 0;
@@ -202,13 +231,13 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
   for (let epoch = 0; epoch < cfg.innerEpochs; epoch++) {
     const order = tidy(() => randperm(b, { generator }).toNumbers());
     // an independent order of the timesteps for every sample (ddpo-pytorch's perms)
-    const stepOrder = tidy(() => F.sort(rand([b, cfg.steps], { generator }), 1)[1].toNumbers());
+    const stepOrder = tidy(() => F.sort(rand([b, eligible], { generator }), 1)[1].toNumbers()).map((s) => s + first);
     for (let start = 0; start < b; start += cfg.trainBatchSize) {
       const samples = order.slice(start, start + cfg.trainBatchSize);
       const conditions = samples.map((i) => traj.conditions[i]!);
       optimizer.zeroGrad();
       for (let k = 0; k < trainSteps; k++) {
-        const steps = samples.map((i) => stepOrder[i * cfg.steps + k]!);
+        const steps = samples.map((i) => stepOrder[i * eligible + k]!);
         tidy(() => {
           const xt = gatherSteps(traj.latents, steps, samples);
           const xPrev = gatherSteps(traj.latents, steps.map((s) => s + 1), samples);
@@ -252,6 +281,16 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
 export function drawConditions(choices: readonly string[], n: number, generator: Generator): string[] {
   if (choices.length === 0) throw new RangeError('DDPO needs at least one condition to sample');
   return tidy(() => randint(0, choices.length, [n], { generator }).toNumbers()).map((i) => choices[i]!);
+}
+
+/** `n` conditions, each of `choices` ⌊n/k⌋ or ⌈n/k⌉ times: blocks of k in a random order, in a random order overall. */
+export function drawBalancedConditions(choices: readonly string[], n: number, generator: Generator): string[] {
+  if (choices.length === 0) throw new RangeError('DDPO needs at least one condition to sample');
+  const k = choices.length;
+  const picks: string[] = [];
+  while (picks.length < n) picks.push(...tidy(() => randperm(k, { generator }).toNumbers()).map((i) => choices[i]!));
+  const kept = picks.slice(0, n);
+  return tidy(() => randperm(n, { generator }).toNumbers()).map((i) => kept[i]!);
 }
 
 /** Anchor, ACE tokens, optimizer, sampler Generator and advantage buffers: fresh, or restored from the newest checkpoint. */

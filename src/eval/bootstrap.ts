@@ -27,7 +27,7 @@ export interface Interval {
   hi: number;
   level: number;
   resamples: number;
-  method: 'percentile' | 'basic' | 'bc' | 'wilson';
+  method: 'percentile' | 'basic' | 'bc' | 'wilson' | 'newcombe-paired';
   /** Standard deviation of the resampled statistic (NaN for Wilson). */
   se: number;
 }

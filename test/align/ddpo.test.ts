@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Generator, dispose, undisposedTensorCount, noGrad, tidy } from '../../src/engine/index.js';
-import { runDdpo, updatesPerIteration, warmupFactor } from '../../src/align/ddpo.js';
+import { Generator, dispose, isGradEnabled, undisposedTensorCount, noGrad, tidy } from '../../src/engine/index.js';
+import { runDdpo, trainableSteps, updatesPerIteration, warmupFactor } from '../../src/align/ddpo.js';
 import { gaussianLogProb } from '../../src/align/policy.js';
 import { gatherSteps, sampleTrajectory } from '../../src/align/sampling.js';
 import { ToyPolicy, brightnessReward, toyDdpoConfig } from './toy-policy.js';
@@ -70,4 +70,20 @@ test('with warm-up the first iteration moves the weights less than without (Adam
   const warm = await moved(8);
   // 2 updates at 1/8 and 2/8 of lr: about (1 + 2)/(8 + 8) of the plain run's two full steps
   assert.ok(warm < 0.35 * plain && warm > 0.05 * plain, `weight change with warm-up ${warm} vs without ${plain}`);
+});
+
+test('skipSteps: training draws only from the steps between the skipped first and last ones', async () => {
+  const policy = new ToyPolicy();
+  const trained = new Set<number>();
+  const inner = policy.stepDistribution.bind(policy);
+  // sampling runs without gradients; every call with gradients is a training step
+  policy.stepDistribution = (xt, steps, conditions, opts) => {
+    if (isGradEnabled()) steps.forEach((s) => trained.add(s));
+    return inner(xt, steps, conditions, opts);
+  };
+  await runDdpo(toyDdpoConfig({ iterations: 2, steps: 6, skipSteps: { first: 1, last: 2 } }), { policy, rewards: [{ name: 'brightness', weight: 1, fn: brightnessReward, comparative: false }] });
+  assert.deepEqual([...trained].sort(), [1, 2, 3]);
+  assert.deepEqual(trainableSteps({ steps: 20, skipSteps: { first: 1, last: 1 } }), { first: 1, eligible: 18 });
+  await assert.rejects(runDdpo(toyDdpoConfig({ steps: 4, skipSteps: { first: 2, last: 2 } }), { policy, rewards: [] }), /leaves none to train on/);
+  policy.dispose();
 });

@@ -14,7 +14,7 @@ const rewards: RewardTerm[] = [
   { name: 'symmetry', weight: 0.5, fn: symmetryReward, comparative: true },
 ];
 // everything that carries state across iterations: ACE, the anchor, the KL term, per-condition buffers, Adam moments
-const cfg = toyDdpoConfig({ iterations: 4, batchSize: 16, trainBatchSize: 8, aceTokens: 2, klToAnchor: 0.05, lrWarmupUpdates: 5, checkpointEvery: 1, advantages: { bufferSize: 16, minCount: 6, clip: 5 } });
+const cfg = toyDdpoConfig({ iterations: 4, batchSize: 16, trainBatchSize: 8, aceTokens: 2, klToAnchor: 0.05, lrWarmupUpdates: 5, checkpointEvery: 1, advantages: { bufferSize: 16, minCount: 6, clip: 5, fallback: 'batch' } });
 const strip = (ms: DdpoIterationMetrics[]) => ms.map(({ seconds, ...m }) => (void seconds, m));
 
 test('DDPO resumed from a mid-run checkpoint ends bit-identical to an uninterrupted run', async (t) => {

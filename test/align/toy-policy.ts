@@ -141,7 +141,7 @@ export function toyDdpoConfig(over: Partial<DdpoConfig> = {}): DdpoConfig {
     steps: 5,
     lr: 1e-3,
     clipRange: 0.2,
-    advantages: { bufferSize: 32, minCount: 8, clip: 5 },
+    advantages: { bufferSize: 32, minCount: 8, clip: 5, fallback: 'batch' },
     seed: 1,
     record: { rewards: [{ name: 'brightness', weight: 1, comparative: false }], anchor: 'toy', data: 'none' },
     ...over,

@@ -24,6 +24,15 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     for (const k of ['precision', 'recall', 'coverage']) assert.ok(m[k] >= 0 && m[k] <= 1, `${key}.${k} in [0, 1]`);
   }
   assert.equal(onDisk.aligned.method, 'ddpo');
+  // aligned models are compared with the baseline pair by pair (same seeds): the counts add up
+  for (const key of ['aligned', 'rwl']) {
+    const c = onDisk[key].vsBaseline;
+    const n = Math.round(onDisk.baseline.plausibility * c.pairs);
+    assert.ok(c.pairs >= onDisk.data.classes.length, `${key}: ${c.pairs} pairs`);
+    assert.equal(n + c.gained - c.lost, Math.round(onDisk[key].plausibility * c.pairs), `${key}: baseline accepted + gained − lost = aligned accepted`);
+    assert.ok(c.pValue > 0 && c.pValue <= 1 && c.difference.lo <= c.difference.estimate && c.difference.estimate <= c.difference.hi);
+  }
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /paired change vs baseline: ddpo/);
   // FID and PRDC are only as good as the features: the domain classifier must tell the classes apart
   assert.ok(onDisk.extractorAccuracy > 0.6, `extractor held-out accuracy ${onDisk.extractorAccuracy} (chance 0.25)`);
   // the study went through the server: every assignment answered, agreement computed

@@ -5,6 +5,18 @@ import { Progress } from '../progress.js';
 import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo } from '../../align/ddpo.js';
 import { alignRunDir, commonAlignOptions, conditionsFor, exportGenerator, listOption, loadPolicy, rewardTermsFor } from './align-common.js';
 
+function skipStepsOption(v: string): { first: number; last: number } {
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(v);
+  if (!m) throw new UsageError(`--skip-steps must be FIRST,LAST (two whole numbers, e.g. 1,1), got '${v}'`);
+  return { first: Number(m[1]), last: Number(m[2]) };
+}
+
+function choiceOption<T extends string>(opts: Parameters<typeof stringOption>[0], key: string, choices: readonly T[], fallback: T): T {
+  const v = stringOption(opts, key) ?? fallback;
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${key} must be one of ${choices.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
 export const alignDdpoCommand: Command = {
   path: ['align', 'ddpo'],
   summary: 'Finetune a generator by policy gradient (DDPO-IS) on weighted, optionally comparative rewards, with ACE tokens',
@@ -22,6 +34,10 @@ export const alignDdpoCommand: Command = {
     lr: { type: 'string', description: 'generator learning rate', default: String(DEFAULT_DDPO_CONFIG.lr) },
     'clip-range': { type: 'string', description: 'ε of the clipped ratio', default: String(DEFAULT_DDPO_CONFIG.clipRange) },
     kl: { type: 'string', description: 'weight of KL to the anchor (0 = off)', default: '0' },
+    'timestep-fraction': { type: 'string', description: 'share of each trajectory’s trainable steps trained on', default: String(DEFAULT_DDPO_CONFIG.timestepFraction) },
+    'skip-steps': { type: 'string', description: 'steps left out of training at the start and end of each trajectory, FIRST,LAST (e.g. 1,1)', default: '0,0' },
+    'condition-draw': { type: 'string', description: 'uniform (independent draws) or balanced (each condition equally often per batch)', default: DEFAULT_DDPO_CONFIG.conditionDraw },
+    'advantage-fallback': { type: 'string', description: 'advantage statistics before a condition has history: batch or condition-batch', default: DEFAULT_DDPO_CONFIG.advantages.fallback },
   },
   async run(opts) {
     const workspace = stringOption(opts, 'workspace', true);
@@ -43,10 +59,16 @@ export const alignDdpoCommand: Command = {
       aceLr: numberOption(opts, 'ace-lr', DEFAULT_DDPO_CONFIG.aceLr),
       clipRange: numberOption(opts, 'clip-range', DEFAULT_DDPO_CONFIG.clipRange),
       klToAnchor: numberOption(opts, 'kl', 0),
+      timestepFraction: numberOption(opts, 'timestep-fraction', DEFAULT_DDPO_CONFIG.timestepFraction),
+      skipSteps: skipStepsOption(stringOption(opts, 'skip-steps') ?? '0,0'),
+      conditionDraw: choiceOption(opts, 'condition-draw', ['uniform', 'balanced'] as const, DEFAULT_DDPO_CONFIG.conditionDraw),
+      advantages: { ...DEFAULT_DDPO_CONFIG.advantages, fallback: choiceOption(opts, 'advantage-fallback', ['batch', 'condition-batch'] as const, DEFAULT_DDPO_CONFIG.advantages.fallback) },
       seed: numberOption(opts, 'seed', 1),
       checkpointEvery: numberOption(opts, 'checkpoint-every', DEFAULT_DDPO_CONFIG.checkpointEvery),
       record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: policy.module.source.checkpointDir ?? source.dir, data: `samples of ${source.id}` },
     };
+    if (!(cfg.timestepFraction > 0 && cfg.timestepFraction <= 1)) throw new UsageError(`--timestep-fraction must be in (0, 1], got ${cfg.timestepFraction}`);
+    if (cfg.steps - cfg.skipSteps.first - cfg.skipSteps.last < 1) throw new UsageError(`--skip-steps ${cfg.skipSteps.first},${cfg.skipSteps.last} leaves none of the ${cfg.steps} steps to train on`);
     if (!(cfg.eta > 0)) throw new UsageError('--eta must be > 0: policy gradients need a stochastic sampler');
     const out = alignRunDir(opts, workspace, 'ddpo', { parent: source.id, ddpo: cfg });
     const progress = new Progress({ label: `ddpo ${out.id}`, total: cfg.iterations, silent: Boolean(opts.quiet) });

@@ -35,6 +35,9 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: {
     trainBatchSize: Math.max(4, a.batch / 2),
     innerEpochs: 1,
     timestepFraction: a.timestepFraction,
+    skipSteps: a.skipSteps,
+    conditionDraw: a.conditionDraw,
+    advantages: { ...DEFAULT_DDPO_CONFIG.advantages, fallback: a.advantageFallback },
     lrWarmupUpdates: a.warmupUpdates,
     steps: ctx.config.sampling.steps,
     eta: 1,
@@ -42,7 +45,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: {
     lr: a.lr,
     aceTokens: a.aceTokens,
     seed: ctx.config.seed,
-    checkpointEvery: 2,
+    checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
     record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: baseline.runId, data: data.path },
   };
   const run = createRunDir(ctx.ws.dir, 'ddpo', cfg);

@@ -13,6 +13,7 @@ import { type SampleSet, evaluateSampleSets } from '../../eval/evaluate.js';
 import { evaluationReportData } from '../../eval/evaluation-report.js';
 import { classifierFeatureExtractor, classifierFeatureHead, rastersToTensor } from '../../eval/feature-extractor.js';
 import { type GuardPoint, hackingGuard } from '../../eval/hacking-guard.js';
+import { type PairedComparison, pairedComparison } from '../../eval/metrics/paired-comparison.js';
 import { type PlausibilityResult, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import { writeReport } from '../../eval/report/write-report.js';
 import type { AlignStageResult } from './align-stage.js';
@@ -37,6 +38,8 @@ export interface ModelScores {
   msSsim: number;
   /** Share of the samples the domain classifier assigns to their intended class. */
   classAgreement: number;
+  /** Aligned models: truth verdicts paired with the baseline's on the same seeds (gained, lost, difference, McNemar p). */
+  vsBaseline?: PairedComparison;
 }
 
 export interface EvaluateStageResult {
@@ -69,14 +72,15 @@ export async function runEvaluateStage(
   const spec = { classes: data.classes, perCondition: e.samplesPerCondition, steps: s.steps, eta: s.eta, cfg: s.cfg, seed: ctx.config.seed + 9001 };
 
   // 1. the same seeds for every model: fresh samples, truth judgements, reward-model scores
-  const sampled: { model: Named; set: SampledSet; truth: PlausibilityResult; reward: number }[] = [];
+  const sampled: { model: Named; set: SampledSet; verdicts: boolean[]; truth: PlausibilityResult; reward: number }[] = [];
   for (const model of models) {
     ctx.log(`evaluate: sampling ${spec.perCondition * data.classes.length} images from ${model.label}`);
     const gen = loadGenerator(model.dir);
     const set = sampleSet(gen, spec);
     gen.dispose();
-    const truth = plausibilityRate(set.images.map((img, i) => ({ plausible: judge(img, set.conditions[i]!).plausible, condition: set.conditions[i]! })));
-    sampled.push({ model, set, truth, reward: await meanReward(rewards, set, data.channels) });
+    const verdicts = set.images.map((img, i) => judge(img, set.conditions[i]!).plausible);
+    const truth = plausibilityRate(verdicts.map((plausible, i) => ({ plausible, condition: set.conditions[i]! })));
+    sampled.push({ model, set, verdicts, truth, reward: await meanReward(rewards, set, data.channels) });
   }
 
   // 2. fidelity and diversity in the domain classifier's feature space
@@ -106,7 +110,8 @@ export async function runEvaluateStage(
   const guard = hackingGuard(series);
 
   const modelScores: Record<string, ModelScores> = {};
-  for (const { model, truth, reward } of sampled) {
+  const baselineVerdicts = sampled[0]!.verdicts;
+  for (const { model, truth, reward, verdicts } of sampled) {
     const ev = result.sets.find((x) => x.name === model.name)!;
     modelScores[model.name] = {
       plausibility: truth.rate.estimate,
@@ -120,6 +125,7 @@ export async function runEvaluateStage(
       coverage: ev.prdc.coverage,
       msSsim: ev.diversity.mean,
       classAgreement: ev.classAgreement?.rate.estimate ?? NaN,
+      ...(model.name === 'baseline' ? {} : { vsBaseline: pairedComparison(baselineVerdicts, verdicts) }),
     };
   }
 
@@ -153,6 +159,15 @@ export async function runEvaluateStage(
       hint: `${truth.plausible}/${truth.total} samples accepted`,
       tone: model.name === 'baseline' ? ('neutral' as const) : truth.rate.estimate > sampled[0]!.truth.rate.estimate ? ('good' as const) : ('bad' as const),
     })),
+    ...sampled.slice(1).map(({ model }) => {
+      const c = modelScores[model.name]!.vsBaseline!;
+      return {
+        label: `paired change vs baseline: ${model.name}`,
+        value: c.difference,
+        hint: `same seeds: ${c.gained} gained, ${c.lost} lost of ${c.pairs}; McNemar p = ${c.pValue < 0.001 ? c.pValue.toExponential(1) : c.pValue.toFixed(3)}`,
+        tone: c.pValue < 0.05 ? (c.difference.estimate > 0 ? ('good' as const) : ('bad' as const)) : ('neutral' as const),
+      };
+    }),
     ...(report.headlines ?? []),
   ];
   const written = writeReport(outDir, report);
