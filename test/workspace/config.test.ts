@@ -51,3 +51,10 @@ test('opening a folder that is not a workspace says how to make one', () => {
   const dir = mkdtempSync(join(tmpdir(), 'medloop-none-'));
   assert.throws(() => openWorkspace(dir), /medloop init/);
 });
+
+test('DDPO training-step keys: a wrong condition draw lists the choices, an unknown skipSteps key is named', () => {
+  assert.deepEqual(parseConfig({ align: { skipSteps: { first: 1, last: 1 }, conditionDraw: 'balanced' } }).align.skipSteps, { first: 1, last: 1 });
+  assert.throws(() => parseConfig({ align: { conditionDraw: 'stratified' } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.conditionDraw' && /uniform, balanced/.test(e.message));
+  assert.throws(() => parseConfig({ align: { skipSteps: { start: 1 } } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.skipSteps.start' && /first, last/.test(e.message));
+  assert.throws(() => parseConfig({ align: { skipSteps: { first: -1 } } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.skipSteps.first');
+});
