@@ -89,7 +89,7 @@ const alignSchema = z
     /** DDPO: optimiser updates over which the learning rate rises linearly (0 = none). */
     warmupUpdates: z.number().int().min(0).default(0),
     /** DDPO: steps left out of training at the start and the end of each trajectory (their log-prob gradients swamp the rest). */
-    skipSteps: z.object({ first: z.number().int().min(0).default(0), last: z.number().int().min(0).default(0) }).strict().default({}),
+    skipSteps: z.object({ first: z.number().int().min(0).default(1), last: z.number().int().min(0).default(1) }).strict().default({}),
     /** DDPO: conditions drawn independently (uniform) or equally often in every batch (balanced). */
     conditionDraw: z.enum(['uniform', 'balanced']).default('uniform'),
     /** DDPO: advantage statistics before a condition has history: the whole batch's, or the condition's own samples in it. */
@@ -234,7 +234,7 @@ align:
   lr: 0.0001            # DDPO learning rate
   timestepFraction: 1   # DDPO: share of each trajectory's denoising steps trained on
   warmupUpdates: 0      # DDPO: optimiser updates of linear learning-rate warm-up
-  skipSteps: { first: 0, last: 0 }   # DDPO: steps not trained on at each end of a trajectory
+  skipSteps: { first: 1, last: 1 }   # DDPO: steps not trained on at each end of a trajectory (0, 0 = DDPO's)
   conditionDraw: uniform             # DDPO: uniform or balanced conditions per batch
   advantageFallback: batch           # DDPO: advantage statistics before history: batch or condition-batch
   beta: 0.3             # RWL: weight of the pretraining loss on real images

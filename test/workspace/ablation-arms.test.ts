@@ -73,6 +73,7 @@ test('configs: presets validate, bad sizes are named, differences are found by k
   validateAblationConfig(CXR_ABLATION_QUICK);
   assert.throws(() => validateAblationConfig({ ...CXR_ABLATION_DEFAULT, ddpo: { ...CXR_ABLATION_DEFAULT.ddpo, trainBatchSize: 5 } }), (e: Error) => e instanceof AblationConfigError && /ddpo\.trainBatchSize/.test(e.message));
   assert.throws(() => validateAblationConfig({ ...CXR_ABLATION_DEFAULT, data: { ...CXR_ABLATION_DEFAULT.data, samplesPerReport: 1 } }), /samplesPerReport/);
+  assert.throws(() => validateAblationConfig({ ...CXR_ABLATION_DEFAULT, ddpo: { ...CXR_ABLATION_DEFAULT.ddpo, skipSteps: { first: 5, last: 5 } } }), (e: Error) => e instanceof AblationConfigError && /ddpo\.skipSteps: leaves none of the 10 steps/.test(e.message));
   assert.equal(firstDifference(CXR_ABLATION_DEFAULT, structuredClone(CXR_ABLATION_DEFAULT)), null);
   assert.equal(firstDifference(CXR_ABLATION_DEFAULT, { ...CXR_ABLATION_DEFAULT, ddpo: { ...CXR_ABLATION_DEFAULT.ddpo, lr: 1 } }), 'ddpo.lr');
   assert.equal(firstDifference(CXR_ABLATION_DEFAULT, { ...CXR_ABLATION_DEFAULT, generator: { ...CXR_ABLATION_DEFAULT.generator, channelMult: [1, 2] } }), 'generator.channelMult.2');
