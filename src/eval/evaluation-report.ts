@@ -20,6 +20,8 @@ export interface EvaluationReportExtras {
   notes?: string[];
   /** More machine-readable results for metrics.json (e.g. the extractor's accuracy). */
   metrics?: Record<string, unknown>;
+  /** The set the headline cards describe (default: the last), against the first. */
+  headlineSet?: string;
 }
 
 
@@ -41,8 +43,8 @@ function utilityTable(sets: SetEvaluation[]): MetricTable | null {
 
 export function evaluationReportData(result: EvaluationResult, extras: EvaluationReportExtras = {}): ReportData {
   const sets = result.sets;
-  const last = sets[sets.length - 1];
-  const first = sets.length > 1 ? sets[0] : undefined;
+  const last = sets.find((s) => s.name === extras.headlineSet) ?? sets[sets.length - 1];
+  const first = sets.length > 1 && last !== sets[0] ? sets[0] : undefined;
   const floor = result.reference.noiseFloor;
   const headlines: Headline[] = [];
   if (last) {

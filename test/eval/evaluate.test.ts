@@ -47,6 +47,12 @@ test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, 
   const report = evaluationReportData(r, { grids: [{ name: 'good', rasters: good.rasters, conditions: good.names }] });
   assert.equal(report.samples!.length, 3);
   assert.equal(report.tables![0]!.columns.length, 3);
+  // the cards describe the last set against the first, or the one named
+  assert.match(report.headlines![0]!.label, /FID · good/);
+  assert.match(report.headlines![0]!.hint!, /^collapsed /);
+  const named = evaluationReportData(r, { headlineSet: 'collapsed' });
+  assert.match(named.headlines![0]!.label, /FID · collapsed/);
+  assert.doesNotMatch(named.headlines![0]!.hint!, /^collapsed /, 'a set is not compared with itself');
   dispose([reference.images, sets.map((s) => s.images)]);
   assert.equal(undisposedTensorCount(), before);
 });

@@ -151,6 +151,8 @@ export async function runEvaluateStage(
       'FID, precision, recall, density and coverage are computed on the pooled features of a CNN trained on the real training split (domain features instead of ImageNet Inception); the noise floor is the FID between two disjoint halves of the real held-out images.',
     ],
     metrics: { extractorAccuracy: classifier.heldOutAccuracy, models: modelScores, reward: extras.reward, seconds: extras.seconds },
+    // the cards describe the reported aligned model (the first method), not whichever was evaluated last
+    ...(runs.aligned[0] ? { headlineSet: runs.aligned[0].method } : {}),
   });
   report.headlines = [
     ...sampled.map(({ model, truth }) => ({
