@@ -42,6 +42,13 @@ export function numberOption(opts: ParsedOptions, key: string, fallback: number)
   return n;
 }
 
+/** A string option restricted to `choices` (the fallback when absent). */
+export function choiceOption<T extends string>(opts: ParsedOptions, key: string, choices: readonly T[], fallback: T): T {
+  const v = stringOption(opts, key) ?? fallback;
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${key} must be one of ${choices.join(', ')}, got '${v}'`);
+  return v as T;
+}
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }

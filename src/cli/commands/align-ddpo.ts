@@ -1,20 +1,14 @@
 // `medloop align ddpo`: policy-gradient finetuning (DDPO-IS) of a generator run with
 // weighted rewards, optional comparative feedback (RLCF) and ACE tokens.
-import { type Command, numberOption, stringOption, UsageError } from '../command.js';
+import { type Command, choiceOption, numberOption, stringOption, UsageError } from '../command.js';
 import { Progress } from '../progress.js';
-import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo } from '../../align/ddpo.js';
+import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo, trainableSteps } from '../../align/ddpo.js';
 import { alignRunDir, commonAlignOptions, conditionsFor, exportGenerator, listOption, loadPolicy, rewardTermsFor } from './align-common.js';
 
 function skipStepsOption(v: string): { first: number; last: number } {
   const m = /^\s*(\d+)\s*,\s*(\d+)\s*$/.exec(v);
   if (!m) throw new UsageError(`--skip-steps must be FIRST,LAST (two whole numbers, e.g. 1,1), got '${v}'`);
   return { first: Number(m[1]), last: Number(m[2]) };
-}
-
-function choiceOption<T extends string>(opts: Parameters<typeof stringOption>[0], key: string, choices: readonly T[], fallback: T): T {
-  const v = stringOption(opts, key) ?? fallback;
-  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${key} must be one of ${choices.join(', ')}, got '${v}'`);
-  return v as T;
 }
 
 export const alignDdpoCommand: Command = {
@@ -68,7 +62,11 @@ export const alignDdpoCommand: Command = {
       record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: policy.module.source.checkpointDir ?? source.dir, data: `samples of ${source.id}` },
     };
     if (!(cfg.timestepFraction > 0 && cfg.timestepFraction <= 1)) throw new UsageError(`--timestep-fraction must be in (0, 1], got ${cfg.timestepFraction}`);
-    if (cfg.steps - cfg.skipSteps.first - cfg.skipSteps.last < 1) throw new UsageError(`--skip-steps ${cfg.skipSteps.first},${cfg.skipSteps.last} leaves none of the ${cfg.steps} steps to train on`);
+    try {
+      trainableSteps(cfg);
+    } catch (e) {
+      throw new UsageError(`--skip-steps: ${(e as Error).message}`);
+    }
     if (!(cfg.eta > 0)) throw new UsageError('--eta must be > 0: policy gradients need a stochastic sampler');
     const out = alignRunDir(opts, workspace, 'ddpo', { parent: source.id, ddpo: cfg });
     const progress = new Progress({ label: `ddpo ${out.id}`, total: cfg.iterations, silent: Boolean(opts.quiet) });

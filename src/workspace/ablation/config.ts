@@ -3,7 +3,7 @@
 // phantoms against their reports, 94% at 64×64) and a UNet step costs a quarter of
 // 64×64's, which is what makes pretraining, three reward nets and six DDPO arms fit
 // in 25 minutes on two shared CPU cores (one libtorch thread).
-import type { DdpoConfig } from '../../align/ddpo.js';
+import { type DdpoConfig, trainableSteps } from '../../align/ddpo.js';
 import { FULL_ACE_TOKENS } from './arms.js';
 
 export interface CxrAblationConfig {
@@ -94,7 +94,11 @@ export function validateAblationConfig(c: CxrAblationConfig, source = 'ablation 
   if (c.data.trainImages < c.pretrain.batchSize) fail('data.trainImages', `${c.data.trainImages} is less than one pretraining batch (${c.pretrain.batchSize})`);
   if (c.data.trainImages < 10) fail('data.trainImages', 'the reward nets need at least 10 images (a held-out fifth)');
   if (c.data.samplesPerReport < 2) fail('data.samplesPerReport', 'diversity needs at least 2 samples per report');
-  if (c.ddpo.steps - c.ddpo.skipSteps.first - c.ddpo.skipSteps.last < 1) fail('ddpo.skipSteps', `leaves none of the ${c.ddpo.steps} steps to train on`);
+  try {
+    trainableSteps(c.ddpo);
+  } catch {
+    fail('ddpo.skipSteps', `leaves none of the ${c.ddpo.steps} steps to train on`);
+  }
   if (c.ddpo.batchSize % c.ddpo.trainBatchSize !== 0) fail('ddpo.trainBatchSize', `must divide ddpo.batchSize (${c.ddpo.batchSize})`);
   if (c.imageSize % 2 ** (c.generator.channelMult.length - 1) !== 0) fail('imageSize', `not divisible by 2^${c.generator.channelMult.length - 1}`);
 }
