@@ -1,7 +1,7 @@
 // The quick demo end to end (CI-sized): every stage runs, metrics.json has the
 // promised shape with sane numbers, the report exists, and a re-run resumes.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -51,4 +51,15 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
   for (const s of STAGES.slice(0, -1)) assert.ok(again.some((l) => l.includes(`[${s}] already finished`)), `stage ${s} skipped on re-run`);
   assert.equal(metrics2.baseline.plausibility, metrics.baseline.plausibility);
   assert.ok(existsSync(join(out, 'runs')) && readdirSync(join(out, 'runs')).length >= 3);
+
+  // killed after the study was rated but before its stage was marked finished: the re-run
+  // takes up the same study (no second study, no answer counted twice) instead of failing
+  rmSync(join(out, 'stages', 'study.json'));
+  const resumed: string[] = [];
+  const study3 = (await runDemo({ out, quick: true, silent: true, log: (l) => resumed.push(l) })).study as typeof onDisk.study;
+  assert.ok(resumed.some((l) => /study: resuming study \d+, which a stopped run left with 0 answers to go/.test(l)), resumed.join('\n'));
+  assert.deepEqual(
+    { id: study3.studyId, answers: study3.answers, items: study3.items, gold: study3.goldItems },
+    { id: onDisk.study.studyId, answers: onDisk.study.answers, items: onDisk.study.items, gold: onDisk.study.goldItems },
+  );
 });

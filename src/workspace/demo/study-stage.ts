@@ -24,39 +24,21 @@ export interface StudyStageResult {
 
 export async function runStudyStage(ctx: DemoContext, data: DemoData, generatorRun: { runId: string; runDir: string }, judge: TruthJudge): Promise<StudyStageResult> {
   const s = ctx.config.study;
-  const gen = loadGenerator(generatorRun.runDir);
-  const set = sampleSet(gen, { classes: data.classes, perCondition: s.samplesPerCondition, steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, cfg: ctx.config.sampling.cfg, seed: ctx.config.seed + 101 });
-  const samplesDir = join(generatorRun.runDir, 'samples', 'study-1');
-  writeSampleFolder(samplesDir, set, { model: 'generator', run: generatorRun.runId, checkpointStep: gen.source.checkpointStep ?? 0, seed: ctx.config.seed + 101, sampler: { kind: 'ddim', ...ctx.config.sampling } }, s.samplesPerCondition);
-  gen.dispose();
-  // Real images with their true class are the hidden gold items (answer: plausible).
-  const goldCount = Math.max(data.classes.length, Math.round(set.images.length * s.goldRate));
-  for (let i = 0; i < goldCount; i++) {
-    const k = Math.floor((i * data.images.length) / goldCount);
-    const name = `gold-${String(i).padStart(4, '0')}`;
-    writeFileSync(join(samplesDir, `${name}.png`), encodePng(data.images[k]!));
-    writeFileSync(join(samplesDir, `${name}.json`), JSON.stringify({ condition: data.conditions[k], real: true }));
-  }
-
+  const name = `${ctx.config.name}: round 1 (${generatorRun.runId})`;
+  const raterNames = Array.from({ length: s.raters }, (_, i) => (ctx.interactive ? `expert-${i + 1}` : `sim-${i + 1}`));
   const store = FeedbackStore.openWorkspace(ctx.ws.dir);
   try {
-    const raters = Array.from({ length: s.raters }, (_, i) => (ctx.interactive ? `expert-${i + 1}` : `sim-${i + 1}`));
-    const created = createStudyFromSamples(store, {
-      name: `${ctx.config.name}: round 1 (${generatorRun.runId})`,
-      mode: s.mode,
-      dir: samplesDir,
-      raters,
-      ratersPerItem: Math.min(s.ratersPerItem, s.raters),
-      goldRate: s.goldRate,
-      seed: ctx.config.seed,
-      simulatedRaters: !ctx.interactive,
-    });
-    const studyId = created.study.id;
+    // A run killed while the study was being rated left it in the store, images and answers
+    // included: rate on from where it stopped rather than sample a second study.
+    const existing = store.findStudy(name);
+    const samplesDir = join(generatorRun.runDir, 'samples', 'study-1');
+    const opened = existing ? resumeStudy(ctx, store, existing.id, raterNames) : openStudy(ctx, store, data, generatorRun, { name, samplesDir, raterNames });
+    const { studyId } = opened;
     if (ctx.interactive) {
-      await rateInteractively(ctx, store, studyId, created.raters.map((r) => ({ name: r.rater.name, token: r.token })));
+      await rateInteractively(ctx, store, studyId, opened.raters);
     } else {
       registerJudge(data.judgeName, judge, 'the demo’s truth judge');
-      const progress = new Progress({ label: 'study', total: created.assignments, silent: ctx.silent });
+      const progress = new Progress({ label: 'study', total: opened.assignments, silent: ctx.silent });
       await simulateStudy({
         store,
         study: studyId,
@@ -74,8 +56,8 @@ export async function runStudyStage(ctx: DemoContext, data: DemoData, generatorR
     return {
       studyId,
       samplesDir,
-      items: created.items,
-      goldItems: created.goldItems,
+      items: opened.items,
+      goldItems: opened.goldItems,
       answers: report.answers,
       plausibleRate: report.plausibleRate,
       agreement: { fleissKappa: finite(report.agreement.fleiss.kappa), krippendorffAlpha: finite(report.agreement.krippendorff.alpha) },
@@ -84,6 +66,62 @@ export async function runStudyStage(ctx: DemoContext, data: DemoData, generatorR
   } finally {
     store.close();
   }
+}
+
+interface OpenedStudy {
+  studyId: number;
+  items: number;
+  goldItems: number;
+  /** Assignments still to answer. */
+  assignments: number;
+  raters: { name: string; token: string }[];
+}
+
+/** Samples the baseline, adds real images as hidden gold items, and creates the study. */
+function openStudy(ctx: DemoContext, store: FeedbackStore, data: DemoData, generatorRun: { runId: string; runDir: string }, study: { name: string; samplesDir: string; raterNames: string[] }): OpenedStudy {
+  const { name, samplesDir, raterNames } = study;
+  const s = ctx.config.study;
+  const gen = loadGenerator(generatorRun.runDir);
+  const set = sampleSet(gen, { classes: data.classes, perCondition: s.samplesPerCondition, steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, cfg: ctx.config.sampling.cfg, seed: ctx.config.seed + 101 });
+  writeSampleFolder(samplesDir, set, { model: 'generator', run: generatorRun.runId, checkpointStep: gen.source.checkpointStep ?? 0, seed: ctx.config.seed + 101, sampler: { kind: 'ddim', ...ctx.config.sampling } }, s.samplesPerCondition);
+  gen.dispose();
+  // Real images with their true class are the hidden gold items (answer: plausible).
+  const goldCount = Math.max(data.classes.length, Math.round(set.images.length * s.goldRate));
+  for (let i = 0; i < goldCount; i++) {
+    const k = Math.floor((i * data.images.length) / goldCount);
+    const file = `gold-${String(i).padStart(4, '0')}`;
+    writeFileSync(join(samplesDir, `${file}.png`), encodePng(data.images[k]!));
+    writeFileSync(join(samplesDir, `${file}.json`), JSON.stringify({ condition: data.conditions[k], real: true }));
+  }
+  const created = createStudyFromSamples(store, {
+    name,
+    mode: s.mode,
+    dir: samplesDir,
+    raters: raterNames,
+    ratersPerItem: Math.min(s.ratersPerItem, s.raters),
+    goldRate: s.goldRate,
+    seed: ctx.config.seed,
+    simulatedRaters: !ctx.interactive,
+  });
+  return {
+    studyId: created.study.id,
+    items: created.items,
+    goldItems: created.goldItems,
+    assignments: created.assignments,
+    raters: created.raters.map((r) => ({ name: r.rater.name, token: r.token })),
+  };
+}
+
+/** The study a killed run left behind: its raters' links and what is still unanswered. */
+function resumeStudy(ctx: DemoContext, store: FeedbackStore, studyId: number, raterNames: string[]): OpenedStudy {
+  const items = store.listItems(studyId);
+  const left = studyReport(store, studyId).raters.reduce((n, r) => n + (r.total - r.done), 0);
+  ctx.log(`study: resuming study ${studyId}, which a stopped run left with ${left} answers to go`);
+  const raters = raterNames.flatMap((n) => {
+    const r = store.findRater(n);
+    return r ? [{ name: r.name, token: store.tokenFor(r.id) }] : [];
+  });
+  return { studyId, items: items.filter((i) => !i.isGold).length, goldItems: items.filter((i) => i.isGold).length, assignments: left, raters };
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
