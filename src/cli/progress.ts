@@ -68,3 +68,30 @@ export function formatSeconds(s: number): string {
   if (m < 60) return `${m}m${String(Math.round(s - m * 60)).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/**
+ * One bar over models trained one after another (an ensemble's members), each reporting
+ * its own steps from 1. The bar opens on the first report, once the step count is known.
+ */
+export class MembersProgress {
+  private bar: Progress | null = null;
+  private member = 0;
+  private lastStep = 0;
+
+  constructor(
+    private readonly opts: Omit<ProgressOptions, 'total'>,
+    private readonly members: number,
+  ) {}
+
+  readonly report = (p: { step: number; steps: number; loss: number }): void => {
+    // the step count starting again means the next member
+    if (p.step < this.lastStep) this.member++;
+    this.lastStep = p.step;
+    this.bar ??= new Progress({ ...this.opts, total: p.steps * this.members });
+    this.bar.set(this.member * p.steps + p.step, `loss ${p.loss.toFixed(3)}`);
+  };
+
+  finish(): void {
+    this.bar?.finish();
+  }
+}

@@ -9,15 +9,19 @@ import { plausibilityReward } from './rewards/plausibility.js';
 import { postureReward } from './rewards/posture.js';
 import { loadDualEncoder } from './consistency/train.js';
 import { loadFindingsClassifier } from './diagnostic/train.js';
-import { loadPlausibilityModel } from './plausibility/model-file.js';
+import { loadPlausibilityEnsemble } from './plausibility/model-file.js';
 import { loadPostureRegressor } from './posture/train.js';
 import { RewardConfigError, modelDirFor, registerReward } from './registry.js';
 import { defaultFindingsParser, defaultOracle } from './phantom-defaults.js';
 
-registerReward('plausibility', (ctx) => plausibilityReward(loadPlausibilityModel(modelDirFor(ctx, 'plausibility')).net), {
-  description: "reward model's P(plausible | image, condition), trained from expert ratings (Sun et al.)",
-  needsModel: true,
-});
+registerReward(
+  'plausibility',
+  (ctx) => {
+    const { nets, scoring } = loadPlausibilityEnsemble(modelDirFor(ctx, 'plausibility'));
+    return plausibilityReward(nets, scoring.pessimism);
+  },
+  { description: "reward model's P(plausible | image, condition), trained from expert ratings (Sun et al.); an ensemble scores mean − pessimism × sd", needsModel: true },
+);
 registerReward('classifier', (ctx) => classifierReward(loadClassifierReward(modelDirFor(ctx, 'classifier'))), {
   description: 'confidence of a classifier trained on real images that the image shows its intended class',
   needsModel: true,

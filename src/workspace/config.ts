@@ -54,6 +54,10 @@ const rewardSchema = z
     epochs: z.number().int().positive().default(15),
     /** Share of real (true-class / wrong-class) pairs in each reward-model batch. */
     realMix: z.number().min(0).max(1).default(0.5),
+    /** Reward models trained on bootstrap resamples of the same data (1 = a single model). */
+    members: z.number().int().min(1).max(20).default(1),
+    /** An ensemble's reward: mean − pessimism × standard deviation across members. */
+    pessimism: z.number().min(0).default(1),
   })
   .strict();
 
@@ -223,6 +227,8 @@ study:
 reward:
   epochs: 15
   realMix: 0.5          # share of real true-class / wrong-class pairs in reward-model batches
+  members: 1            # reward models on bootstrap resamples (an ensemble when > 1)
+  pessimism: 1          # ensemble reward = mean − pessimism × sd across members
 
 align:
   methods: [ddpo, rwl]

@@ -69,6 +69,15 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
       // power sampling: a random draw ∝ score^power, recorded in the sidecars
       assert.equal(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '1', '--out', `${out}-power`]), 0);
       assert.notEqual(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '-1', '--out', `${out}-bad`]), 0);
+
+      // an ensemble on bootstrap resamples: the next version, every member on disk, its scoring recorded
+      assert.equal(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--steps', '20', '--members', '2', '--pessimism', '0.5', '--json']), 0);
+      const ens = JSON.parse(logs.pop()!);
+      assert.equal(ens.version, 2);
+      assert.deepEqual(ens.options.ensemble, { members: 2, pessimism: 0.5 });
+      assert.equal(ens.metrics.members.length, 2);
+      assert.ok(existsSync(join(wsDir, 'rewards', 'plausibility', 'v0002', 'members', '1', 'weights.safetensors')));
+      assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--members', '0']), 0, 'members must be ≥ 1');
     } finally {
       console.log = log;
     }

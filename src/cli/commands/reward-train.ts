@@ -3,13 +3,13 @@
 // condition, and write it as the next version under <workspace>/rewards/plausibility.
 import type { Command } from '../command.js';
 import { UsageError, numberOption, stringOption } from '../command.js';
-import { Progress } from '../progress.js';
+import { MembersProgress } from '../progress.js';
 import { type Raster } from '../../data/raster.js';
 import { FeedbackStore, decodePng } from '../../feedback/index.js';
 import { loadRealImages } from '../../reward/real-images.js';
 import { type LabelMode, ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
-import { trainPlausibilityModel } from '../../reward/plausibility/train.js';
+import { type PlausibilityMetrics, trainPlausibilityEnsemble, trainPlausibilityModel } from '../../reward/plausibility/train.js';
 import { rewardModelRoot } from '../../reward/model-store.js';
 import { openWorkspace } from '../../workspace/workspace.js';
 
@@ -27,6 +27,8 @@ export const rewardTrainCommand: Command = {
     size: { type: 'string', description: 'input side in pixels (default: the rated images’ size, at most 64)' },
     augment: { type: 'string', description: 'none, hflip or dihedral (cells: dihedral; X-rays: none)', default: 'none' },
     steps: { type: 'string', description: 'exact number of optimiser steps (overrides the epoch-based count)' },
+    members: { type: 'string', description: 'reward models on bootstrap resamples; > 1 makes an ensemble (default: reward.members)' },
+    pessimism: { type: 'string', description: 'ensemble reward = mean − pessimism × sd across members (default: reward.pessimism)' },
     seed: { type: 'string', description: 'random seed', default: '0' },
     json: { type: 'boolean', description: 'print the model info as JSON' },
   },
@@ -55,34 +57,35 @@ export const rewardTrainCommand: Command = {
       const criteria = [...new Set([...study.checklists.default.map((c) => c.id), ...Object.values(study.checklists.byCondition).flatMap((l) => l.map((c) => c.id))])].sort();
       const epochs = numberOption(opts, 'epochs', ws.config.reward.epochs);
       const realMix = numberOption(opts, 'real-mix', ws.config.reward.realMix);
+      const members = numberOption(opts, 'members', ws.config.reward.members);
+      if (!Number.isInteger(members) || members < 1 || members > 20) throw new UsageError(`--members must be an integer in 1..20, got ${members}`);
+      const pessimism = numberOption(opts, 'pessimism', ws.config.reward.pessimism);
+      if (!(pessimism >= 0)) throw new UsageError(`--pessimism must be ≥ 0, got ${pessimism}`);
       const root = rewardModelRoot(ws.dir, 'plausibility');
-      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment }, data: realPath ?? null, dir: root });
-      let progress: Progress | undefined;
-      const trained = trainPlausibilityModel(
-        { rated, pairs, real },
-        {
-          criteria,
-          imageSize: size,
-          channels,
-          epochs,
-          ...(stringOption(opts, 'steps') ? { minSteps: numberOption(opts, 'steps', 150), maxSteps: numberOption(opts, 'steps', 150) } : {}),
-          realMix,
-          augment: augment as 'none' | 'hflip' | 'dihedral',
-          seed: numberOption(opts, 'seed', 0),
-          onProgress: (p) => {
-            progress ??= new Progress({ label: 'reward model', total: p.steps, silent: process.env.MEDLOOP_TEST === '1' });
-            progress.set(p.step, `loss ${p.loss.toFixed(4)}`);
-          },
-        },
-      );
-      const { dir, info } = savePlausibilityModel(root, trained, { study: study.name, studyId: study.id, real: realPath ?? null, ratings: summary, run: runId });
-      trained.net.dispose();
+      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism }, data: realPath ?? null, dir: root });
+      const progress = new MembersProgress({ label: members > 1 ? `reward model (${members} members)` : 'reward model', silent: process.env.MEDLOOP_TEST === '1' }, members);
+      const data = { rated, pairs, real };
+      const options = {
+        criteria,
+        imageSize: size,
+        channels,
+        epochs,
+        ...(stringOption(opts, 'steps') ? { minSteps: numberOption(opts, 'steps', 150), maxSteps: numberOption(opts, 'steps', 150) } : {}),
+        realMix,
+        augment: augment as 'none' | 'hflip' | 'dihedral',
+        seed: numberOption(opts, 'seed', 0),
+        onProgress: progress.report,
+      };
+      const trained = members > 1 ? trainPlausibilityEnsemble(data, members, options) : [trainPlausibilityModel(data, options)];
+      const { dir, info } = savePlausibilityModel(root, trained, { study: study.name, studyId: study.id, real: realPath ?? null, ratings: summary, run: runId }, { pessimism });
+      progress.finish();
+      for (const t of trained) t.net.dispose();
       ws.runs.finish(runId, 'finished', { model: dir, version: info.version, metrics: info.metrics });
       if (opts.json) console.log(JSON.stringify({ dir, ...info }));
       else {
-        const m = trained.metrics;
+        const m = info.metrics as Partial<PlausibilityMetrics>;
         const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
-        console.log(`reward model v${info.version}: ${dir}`);
+        console.log(`reward model v${info.version}: ${dir}${members > 1 ? ` (ensemble of ${members}, reward = mean − ${pessimism} × sd; held-out scores are the members' out-of-bag means)` : ''}`);
         console.log(`  data      ${rated.length} rated images, ${pairs.length} pairs, ${real.length} real images (${summary.answers} answers, ${summary.goldAnswersExcluded} gold answers excluded)`);
         if (m.rated) console.log(`  held-out ratings   AUROC ${f(m.rated.auroc)}  accuracy ${f(m.rated.accuracy)}  ECE ${f(m.rated.ece)}  (n=${m.rated.count})`);
         if (m.wrongClass) console.log(`  held-out real (true vs wrong class)  AUROC ${f(m.wrongClass.auroc)}  accuracy ${f(m.wrongClass.accuracy)}  ECE ${f(m.wrongClass.ece)}`);

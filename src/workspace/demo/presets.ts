@@ -18,7 +18,12 @@ export function demoConfig(quick: boolean, overrides: { data?: string; seed?: nu
       : { baseWidth: 16, steps: 900, batch: 32, lr: 1e-3, checkpointEvery: 300, emaDecay: 0.995 },
     sampling: { steps: quick ? 12 : 20, eta: 1, cfg: 2 },
     study: { samplesPerCondition: quick ? 8 : 32, raters: 3, ratersPerItem: quick ? 2 : 3, goldRate: 0.1, errorRate: 0.1 },
-    reward: { epochs: quick ? 8 : 15, realMix: 0.5 },
+    // Five reward models on bootstrap resamples of the ratings, scored as mean − 1 × sd: with one
+    // model, DDPO found a class where that model's score and the oracle parted ways (seed 2:
+    // lymphocytes 38% → 0%); the members disagree on such images, and the penalty steers away.
+    // Each member trains 225 steps (3 epochs of the real images): a single model at 900 steps
+    // ranked fresh samples no better (oracle AUROC 0.78 against 0.80 at 300).
+    reward: quick ? { epochs: 8, realMix: 0.5, members: 3, pessimism: 1 } : { epochs: 3, realMix: 0.5, members: 5, pessimism: 1 },
     // DDPO trains on a quarter of each trajectory's steps (4× cheaper per iteration on a CPU),
     // never on the first or the last step: their log-prob gradients were 40–60× those of
     // the others and drowned them, so the reward model's score stayed flat. Without them it

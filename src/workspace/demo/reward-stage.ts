@@ -1,11 +1,11 @@
 // Demo stage: the plausibility reward model (Sun et al.) from the study's ratings,
 // plus real images paired with their true class (plausible) and a wrong one (implausible).
-import { Progress } from '../../cli/progress.js';
+import { MembersProgress } from '../../cli/progress.js';
 import { FeedbackStore } from '../../feedback/index.js';
 import { rewardModelRoot } from '../../reward/model-store.js';
 import { ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
-import { trainPlausibilityModel } from '../../reward/plausibility/train.js';
+import { type PlausibilityMetrics, trainPlausibilityEnsemble, trainPlausibilityModel } from '../../reward/plausibility/train.js';
 import type { DemoContext, DemoData } from './context.js';
 
 export interface RewardStageResult {
@@ -34,25 +34,24 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     const k = Math.floor((i * data.images.length) / realCount);
     return { image: data.images[k]!, condition: data.conditions[k]! };
   });
-  // The step count is known once training has sized its epochs: the bar starts on the first report.
-  let progress: Progress | null = null;
-  const trained = trainPlausibilityModel(
-    { rated, pairs, real },
-    {
-      conditions: data.classes,
-      epochs: ctx.config.reward.epochs,
-      realMix: ctx.config.reward.realMix,
-      seed: ctx.config.seed,
-      channels: data.channels,
-      maxSteps: ctx.quick ? 300 : 1500,
-      onProgress: (p) => (progress ??= new Progress({ label: 'reward', total: p.steps, silent: ctx.silent })).set(p.step, `loss ${p.loss.toFixed(3)}`),
-    },
-  );
-  (progress as Progress | null)?.finish(); // assigned inside the callback, which TS cannot follow
-  const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), trained, { study: studyId, workspace: ctx.ws.dir });
-  const m = trained.metrics;
-  trained.net.dispose();
-  ctx.ws.runs.register({ id: `reward-${studyId}-${Date.now().toString(36)}`, kind: 'reward', config: trained.options, data: `study:${studyId}`, dir: saved.dir });
+  const r = ctx.config.reward;
+  const progress = new MembersProgress({ label: r.members > 1 ? `reward (${r.members} members)` : 'reward', silent: ctx.silent }, r.members);
+  const options = {
+    conditions: data.classes,
+    epochs: r.epochs,
+    realMix: r.realMix,
+    seed: ctx.config.seed,
+    channels: data.channels,
+    maxSteps: ctx.quick ? 300 : 1500,
+    onProgress: progress.report,
+  };
+  // One model (Sun et al.), or an ensemble on bootstrap resamples whose disagreement the reward penalises.
+  const members = r.members > 1 ? trainPlausibilityEnsemble({ rated, pairs, real }, r.members, options) : [trainPlausibilityModel({ rated, pairs, real }, options)];
+  progress.finish();
+  const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), members, { study: studyId, workspace: ctx.ws.dir }, { pessimism: r.pessimism });
+  const m = saved.info.metrics as Partial<PlausibilityMetrics>;
+  for (const t of members) t.net.dispose();
+  ctx.ws.runs.register({ id: `reward-${studyId}-${Date.now().toString(36)}`, kind: 'reward', config: saved.info.options, data: `study:${studyId}`, dir: saved.dir });
   return {
     modelDir: saved.dir,
     ratedImages: rated.length,
@@ -60,7 +59,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     ratedAuroc: finiteOrNull(m.rated?.auroc),
     wrongClassAuroc: finiteOrNull(m.wrongClass?.auroc),
     ece: finiteOrNull(m.rated?.ece ?? m.wrongClass?.ece),
-    seconds: m.seconds,
+    seconds: m.seconds ?? NaN,
   };
 }
 
