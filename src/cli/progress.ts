@@ -71,7 +71,8 @@ export function formatSeconds(s: number): string {
 
 /**
  * One bar over models trained one after another (an ensemble's members), each reporting
- * its own steps from 1. The bar opens on the first report, once the step count is known.
+ * its own steps from 1. The bar opens on the first report, once the step count is known;
+ * its label names the member count.
  */
 export class MembersProgress {
   private bar: Progress | null = null;
@@ -87,7 +88,7 @@ export class MembersProgress {
     // the step count starting again means the next member
     if (p.step < this.lastStep) this.member++;
     this.lastStep = p.step;
-    this.bar ??= new Progress({ ...this.opts, total: p.steps * this.members });
+    this.bar ??= new Progress({ ...this.opts, label: this.members > 1 ? `${this.opts.label} (${this.members} members)` : this.opts.label, total: p.steps * this.members });
     this.bar.set(this.member * p.steps + p.step, `loss ${p.loss.toFixed(3)}`);
   };
 

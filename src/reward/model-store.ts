@@ -88,21 +88,31 @@ export function loadVersionedModel(path: string, kind: string): { weights: Map<s
     throw new RewardModelFileError(join(dir, INFO_FILE), `unreadable (${(e as Error).message})`);
   }
   if (info.kind !== kind) throw new RewardModelFileError(dir, `expected a '${kind}' model, found '${info.kind}'`);
-  const ckpt = loadCheckpoint(join(dir, 'checkpoint'));
+  return { ...loadModelCheckpoint(join(dir, 'checkpoint')), info, dir };
+}
+
+/** An engine checkpoint folder's weights and stored config (the caller owns the weights). */
+export function loadModelCheckpoint(dir: string): { weights: Map<string, Tensor>; config: unknown } {
+  const ckpt = loadCheckpoint(dir);
   const weights = ckpt.tensors.weights;
   if (!weights) throw new RewardModelFileError(ckpt.dir, 'no weights.safetensors');
-  return { weights, config: ckpt.state.config, info, dir };
+  return { weights, config: ckpt.state.config };
+}
+
+/** A net built from its stored config with the weights loaded (and disposed), in eval mode. */
+export function buildNet<N extends Module>(loaded: { weights: Map<string, Tensor>; config: unknown }, build: (config: unknown) => N): N {
+  const net = build(loaded.config);
+  try {
+    net.loadStateDict(loaded.weights);
+  } finally {
+    for (const t of loaded.weights.values()) t.dispose();
+  }
+  net.eval();
+  return net;
 }
 
 /** Loads a versioned model's weights into a net built from its stored config, in eval mode. */
 export function loadVersionedNet<N extends Module>(path: string, kind: string, build: (config: unknown) => N): { net: N; info: ModelInfo; dir: string } {
-  const { weights, config, info, dir } = loadVersionedModel(path, kind);
-  const net = build(config);
-  try {
-    net.loadStateDict(weights);
-  } finally {
-    for (const t of weights.values()) t.dispose();
-  }
-  net.eval();
-  return { net, info, dir };
+  const { info, dir, ...loaded } = loadVersionedModel(path, kind);
+  return { net: buildNet(loaded, build), info, dir };
 }

@@ -14,4 +14,5 @@ test('MembersProgress runs one bar over every member: the second member’s step
   assert.deepEqual(done, [...done].sort((a, b) => a - b), 'the count never goes back when a member starts');
   assert.equal(done.at(-1), 12);
   assert.ok(done.includes(5), 'the second member’s first step is step 5 of 12');
+  assert.ok(lines.every((l) => l.startsWith('reward (3 members)')), 'the label names the member count');
 });

@@ -9,7 +9,7 @@ import { FeedbackStore, decodePng } from '../../feedback/index.js';
 import { loadRealImages } from '../../reward/real-images.js';
 import { type LabelMode, ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
-import { type PlausibilityMetrics, trainPlausibilityEnsemble, trainPlausibilityModel } from '../../reward/plausibility/train.js';
+import { type PlausibilityMetrics, trainPlausibilityMembers } from '../../reward/plausibility/train.js';
 import { rewardModelRoot } from '../../reward/model-store.js';
 import { openWorkspace } from '../../workspace/workspace.js';
 
@@ -63,8 +63,7 @@ export const rewardTrainCommand: Command = {
       if (!(pessimism >= 0)) throw new UsageError(`--pessimism must be ≥ 0, got ${pessimism}`);
       const root = rewardModelRoot(ws.dir, 'plausibility');
       ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism }, data: realPath ?? null, dir: root });
-      const progress = new MembersProgress({ label: members > 1 ? `reward model (${members} members)` : 'reward model', silent: process.env.MEDLOOP_TEST === '1' }, members);
-      const data = { rated, pairs, real };
+      const progress = new MembersProgress({ label: 'reward model', silent: process.env.MEDLOOP_TEST === '1' }, members);
       const options = {
         criteria,
         imageSize: size,
@@ -76,7 +75,7 @@ export const rewardTrainCommand: Command = {
         seed: numberOption(opts, 'seed', 0),
         onProgress: progress.report,
       };
-      const trained = members > 1 ? trainPlausibilityEnsemble(data, members, options) : [trainPlausibilityModel(data, options)];
+      const trained = trainPlausibilityMembers({ rated, pairs, real }, members, options);
       const { dir, info } = savePlausibilityModel(root, trained, { study: study.name, studyId: study.id, real: realPath ?? null, ratings: summary, run: runId }, { pessimism });
       progress.finish();
       for (const t of trained) t.net.dispose();

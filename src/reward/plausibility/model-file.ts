@@ -4,13 +4,15 @@
 // members are combined into a reward (mean − pessimism · standard deviation).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadCheckpoint, saveCheckpoint } from '../../engine/index.js';
+import { saveCheckpoint } from '../../engine/index.js';
 import { PlausibilityRewardNet, type RewardNetConfig } from '../../models/reward-net.js';
-import { type ModelInfo, RewardModelFileError, loadVersionedNet, saveVersionedModel } from '../model-store.js';
+import { type ModelInfo, RewardModelFileError, buildNet, loadModelCheckpoint, loadVersionedNet, saveVersionedModel } from '../model-store.js';
 import type { BinaryScores } from '../metrics.js';
 import type { TrainedPlausibilityModel } from './train.js';
 
 export const PLAUSIBILITY_KIND = 'medloop.plausibility-reward';
+
+const buildRewardNet = (config: unknown) => new PlausibilityRewardNet(config as RewardNetConfig);
 
 /** How an ensemble's members make one score: mean − pessimism × standard deviation across members. */
 export interface EnsembleScoring {
@@ -47,7 +49,7 @@ export function savePlausibilityModel(
 
 /** Reads a plausibility reward model (eval mode) from a version folder or the newest version under a root; an ensemble gives its first member. */
 export function loadPlausibilityModel(path: string): { net: PlausibilityRewardNet; info: ModelInfo; dir: string } {
-  return loadVersionedNet(path, PLAUSIBILITY_KIND, (config) => new PlausibilityRewardNet(config as RewardNetConfig));
+  return loadVersionedNet(path, PLAUSIBILITY_KIND, buildRewardNet);
 }
 
 /** Reads every member of a model version (one for a single model) and how to combine them. */
@@ -58,17 +60,7 @@ export function loadPlausibilityEnsemble(path: string): { nets: PlausibilityRewa
   for (let i = 1; i < scoring.members; i++) {
     const memberDir = join(dir, 'members', String(i));
     if (!existsSync(memberDir)) throw new RewardModelFileError(dir, `ensemble of ${scoring.members} but member ${i} is missing (${memberDir})`);
-    const ckpt = loadCheckpoint(memberDir);
-    const weights = ckpt.tensors.weights;
-    if (!weights) throw new RewardModelFileError(memberDir, 'no weights.safetensors');
-    const m = new PlausibilityRewardNet(ckpt.state.config as RewardNetConfig);
-    try {
-      m.loadStateDict(weights);
-    } finally {
-      for (const t of weights.values()) t.dispose();
-    }
-    m.eval();
-    nets.push(m);
+    nets.push(buildNet(loadModelCheckpoint(memberDir), buildRewardNet));
   }
   return { nets, scoring, info, dir };
 }

@@ -396,6 +396,14 @@ export function trainPlausibilityEnsemble(
   return out;
 }
 
+/**
+ * The reward model(s) a workspace asks for: one model with its seeded held-out split
+ * (Sun et al.), or, for `members` > 1, an ensemble on bootstrap resamples.
+ */
+export function trainPlausibilityMembers(data: PlausibilityData, members: number, opts: Omit<TrainPlausibilityOptions, 'init'> = {}): TrainedPlausibilityModel[] {
+  return members > 1 ? trainPlausibilityEnsemble(data, members, opts) : [trainPlausibilityModel(data, opts)];
+}
+
 /** n draws with replacement from 0..n-1, and the indices never drawn. */
 export function bootstrap(n: number, random: () => number): { inBag: number[]; outOfBag: number[] } {
   const inBag = Array.from({ length: n }, () => Math.floor(random() * n));

@@ -5,7 +5,7 @@ import { FeedbackStore } from '../../feedback/index.js';
 import { rewardModelRoot } from '../../reward/model-store.js';
 import { ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
-import { type PlausibilityMetrics, trainPlausibilityEnsemble, trainPlausibilityModel } from '../../reward/plausibility/train.js';
+import { type PlausibilityMetrics, trainPlausibilityMembers } from '../../reward/plausibility/train.js';
 import type { DemoContext, DemoData } from './context.js';
 
 export interface RewardStageResult {
@@ -35,7 +35,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     return { image: data.images[k]!, condition: data.conditions[k]! };
   });
   const r = ctx.config.reward;
-  const progress = new MembersProgress({ label: r.members > 1 ? `reward (${r.members} members)` : 'reward', silent: ctx.silent }, r.members);
+  const progress = new MembersProgress({ label: 'reward', silent: ctx.silent }, r.members);
   const options = {
     conditions: data.classes,
     epochs: r.epochs,
@@ -46,7 +46,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     onProgress: progress.report,
   };
   // One model (Sun et al.), or an ensemble on bootstrap resamples whose disagreement the reward penalises.
-  const members = r.members > 1 ? trainPlausibilityEnsemble({ rated, pairs, real }, r.members, options) : [trainPlausibilityModel({ rated, pairs, real }, options)];
+  const members = trainPlausibilityMembers({ rated, pairs, real }, r.members, options);
   progress.finish();
   const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), members, { study: studyId, workspace: ctx.ws.dir }, { pessimism: r.pessimism });
   const m = saved.info.metrics as Partial<PlausibilityMetrics>;
