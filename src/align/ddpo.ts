@@ -70,6 +70,8 @@ export interface DdpoConfig {
   seed: number;
   /** Checkpoint every n iterations (and at the end); 0 = only at the end. */
   checkpointEvery: number;
+  /** How many of the newest checkpoints to keep on disk (resume needs one; the reward-hacking guard reads every one kept). */
+  keepCheckpoints: number;
   /** Traceability, recorded as given: the rewards with weights, the anchor (starting model) and the data. */
   record: { rewards: { name: string; weight: number; comparative: boolean }[]; anchor: string; data: string };
 }
@@ -96,6 +98,7 @@ export const DEFAULT_DDPO_CONFIG: Omit<DdpoConfig, 'conditions' | 'record'> = {
   klToAnchor: 0,
   seed: 1,
   checkpointEvery: 1,
+  keepCheckpoints: 2,
 };
 
 export interface DdpoInputs {
@@ -144,7 +147,7 @@ function anchorSample(anchor: ComparativeAnchor, traj: Trajectory, opts: StepOpt
 }
 
 /** Settings a resumed run may change without changing what it computes. */
-const RESUMABLE_KEYS = ['iterations', 'checkpointEvery'];
+const RESUMABLE_KEYS = ['iterations', 'checkpointEvery', 'keepCheckpoints'];
 
 export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<DdpoResult> {
   const { policy, rewards } = inputs;
@@ -339,5 +342,5 @@ function saveRun(outDir: string, cfg: DdpoConfig, run: DdpoRun, iteration: numbe
     iteration,
     generatorState: run.generator.getState(),
     state: { kind: 'ddpo', config: cfg, advantages: run.advantages.toJSON() },
-  });
+  }, cfg.keepCheckpoints ?? 2);
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Generator, dispose, randn } from '../../src/engine/index.js';
+import { Generator, dispose, listCheckpoints, randn } from '../../src/engine/index.js';
 import { type DdpoIterationMetrics, runDdpo } from '../../src/align/ddpo.js';
 import { DEFAULT_RWL_CONFIG, type RwlConfig, runRwl } from '../../src/align/rwl.js';
 import type { RewardTerm } from '../../src/align/reward-mix.js';
@@ -51,6 +51,21 @@ test('resuming with a changed setting is refused', async (t) => {
   await runDdpo({ ...cfg, aceTokens: 0, klToAnchor: 0, iterations: 1 }, { policy: p, rewards: rewards.slice(0, 1), outDir: root });
   await assert.rejects(runDdpo({ ...cfg, aceTokens: 0, klToAnchor: 0, lr: 0.5 }, { policy: p, rewards: rewards.slice(0, 1), outDir: root, resume: true }), /config key 'lr'/);
   p.dispose();
+});
+
+test('DDPO keeps the newest keepCheckpoints checkpoints (two by default), so a guard can walk a whole run', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'ddpo-keep-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const small = { ...cfg, aceTokens: 0, klToAnchor: 0, iterations: 4, batchSize: 8, trainBatchSize: 8 };
+  const steps = (dir: string) => listCheckpoints(join(root, dir, 'checkpoints')).map((c) => c.step).sort((x, y) => x - y);
+  const p = new ToyPolicy();
+  await runDdpo(small, { policy: p, rewards: rewards.slice(0, 1), outDir: join(root, 'default') });
+  assert.deepEqual(steps('default'), [3, 4]);
+  const q = new ToyPolicy();
+  await runDdpo({ ...small, keepCheckpoints: 4 }, { policy: q, rewards: rewards.slice(0, 1), outDir: join(root, 'all') });
+  assert.deepEqual(steps('all'), [1, 2, 3, 4]);
+  p.dispose();
+  q.dispose();
 });
 
 test('RWL resumed from a mid-run checkpoint ends bit-identical to an uninterrupted run', async (t) => {

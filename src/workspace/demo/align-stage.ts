@@ -46,6 +46,8 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: {
     aceTokens: a.aceTokens,
     seed: ctx.config.seed,
     checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
+    // Every checkpoint stays: the evaluation's reward-hacking guard walks them all.
+    keepCheckpoints: a.iterations,
     record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: baseline.runId, data: data.path },
   };
   const run = createRunDir(ctx.ws.dir, 'ddpo', cfg);
