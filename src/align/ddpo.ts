@@ -342,5 +342,5 @@ function saveRun(outDir: string, cfg: DdpoConfig, run: DdpoRun, iteration: numbe
     iteration,
     generatorState: run.generator.getState(),
     state: { kind: 'ddpo', config: cfg, advantages: run.advantages.toJSON() },
-  }, cfg.keepCheckpoints ?? 2);
+  }, cfg.keepCheckpoints);
 }
