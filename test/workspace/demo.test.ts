@@ -1,7 +1,7 @@
 // The quick demo end to end (CI-sized): every stage runs, metrics.json has the
 // promised shape with sane numbers, the report exists, and a re-run resumes.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -62,4 +62,14 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     { id: study3.studyId, answers: study3.answers, items: study3.items, gold: study3.goldItems },
     { id: onDisk.study.studyId, answers: onDisk.study.answers, items: onDisk.study.items, gold: onDisk.study.goldItems },
   );
+
+  // the left-over study no longer matches medloop.yaml (more samples asked for): refused, naming the key,
+  // instead of training the reward model on a study the config does not describe
+  const yamlFile = join(out, 'medloop.yaml');
+  const yaml = readFileSync(yamlFile, 'utf8');
+  const edited = yaml.replace(/(\nstudy:\n(?: {2}.*\n)*? {2}samplesPerCondition: )(\d+)/, (_m, head: string, n: string) => `${head}${Number(n) + 1}`);
+  assert.notEqual(edited, yaml);
+  writeFileSync(yamlFile, edited);
+  rmSync(join(out, 'stages', 'study.json'));
+  await assert.rejects(runDemo({ out, quick: true, silent: true, log: () => {} }), /study\.samplesPerCondition.*has \d+ samples|has \d+ samples.*study\.samplesPerCondition/);
 });

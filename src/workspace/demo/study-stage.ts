@@ -32,7 +32,7 @@ export async function runStudyStage(ctx: DemoContext, data: DemoData, generatorR
     // included: rate on from where it stopped rather than sample a second study.
     const existing = store.findStudy(name);
     const samplesDir = join(generatorRun.runDir, 'samples', 'study-1');
-    const opened = existing ? resumeStudy(ctx, store, existing.id, raterNames) : openStudy(ctx, store, data, generatorRun, { name, samplesDir, raterNames });
+    const opened = existing ? resumeStudy(ctx, store, existing.id, s.samplesPerCondition * data.classes.length) : openStudy(ctx, store, data, generatorRun, { name, samplesDir, raterNames });
     const { studyId } = opened;
     if (ctx.interactive) {
       await rateInteractively(ctx, store, studyId, opened.raters);
@@ -112,16 +112,26 @@ function openStudy(ctx: DemoContext, store: FeedbackStore, data: DemoData, gener
   };
 }
 
-/** The study a killed run left behind: its raters' links and what is still unanswered. */
-function resumeStudy(ctx: DemoContext, store: FeedbackStore, studyId: number, raterNames: string[]): OpenedStudy {
+/**
+ * The study a killed run left behind: its raters' links and what is still unanswered.
+ * Its raters come from the study itself, not from today's config, so none with open
+ * assignments is left out; and a study of another size than medloop.yaml asks for is
+ * refused rather than silently rated on (its answers would train a reward model the
+ * config does not describe).
+ */
+function resumeStudy(ctx: DemoContext, store: FeedbackStore, studyId: number, expectedItems: number): OpenedStudy {
   const items = store.listItems(studyId);
-  const left = studyReport(store, studyId).raters.reduce((n, r) => n + (r.total - r.done), 0);
+  const sampled = items.filter((i) => !i.isGold).length;
+  if (sampled !== expectedItems) {
+    throw new Error(
+      `study: the study a stopped run left in this workspace (id ${studyId}) has ${sampled} samples, but study.samplesPerCondition × classes in medloop.yaml asks for ${expectedItems}; set study.samplesPerCondition back, or run the demo in a new --out folder`,
+    );
+  }
+  const report = studyReport(store, studyId);
+  const left = report.raters.reduce((n, r) => n + (r.total - r.done), 0);
   ctx.log(`study: resuming study ${studyId}, which a stopped run left with ${left} answers to go`);
-  const raters = raterNames.flatMap((n) => {
-    const r = store.findRater(n);
-    return r ? [{ name: r.name, token: store.tokenFor(r.id) }] : [];
-  });
-  return { studyId, items: items.filter((i) => !i.isGold).length, goldItems: items.filter((i) => i.isGold).length, assignments: left, raters };
+  const raters = report.raters.map((r) => ({ name: r.name, token: store.tokenFor(r.id) }));
+  return { studyId, items: sampled, goldItems: items.length - sampled, assignments: left, raters };
 }
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
