@@ -58,6 +58,8 @@ const rewardSchema = z
     members: z.number().int().min(1).max(20).default(1),
     /** An ensemble's reward: mean − pessimism × standard deviation across members. */
     pessimism: z.number().min(0).default(1),
+    /** Colour-shifted real images added as implausible (RGB data only; 0 = none). */
+    colourNegatives: z.number().int().min(0).default(0),
   })
   .strict();
 
@@ -229,6 +231,7 @@ reward:
   realMix: 0.5          # share of real true-class / wrong-class pairs in reward-model batches
   members: 1            # reward models on bootstrap resamples (an ensemble when > 1)
   pessimism: 1          # ensemble reward = mean − pessimism × sd across members
+  colourNegatives: 0    # real RGB images with hue/saturation shifted far out of range, trained on as implausible
 
 align:
   methods: [ddpo, rwl]

@@ -78,6 +78,7 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
       assert.equal(ens.metrics.members.length, 2);
       assert.ok(existsSync(join(wsDir, 'rewards', 'plausibility', 'v0002', 'members', '1', 'weights.safetensors')));
       assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--members', '0']), 0, 'members must be ≥ 1');
+      assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--colour-negatives', '-3']), 0, 'colour negatives must be a whole number ≥ 0');
     } finally {
       console.log = log;
     }

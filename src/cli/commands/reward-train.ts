@@ -7,6 +7,7 @@ import { MembersProgress } from '../progress.js';
 import { type Raster } from '../../data/raster.js';
 import { FeedbackStore, decodePng } from '../../feedback/index.js';
 import { loadRealImages } from '../../reward/real-images.js';
+import { colourCriterion, colourNegatives } from '../../reward/plausibility/colour-negatives.js';
 import { type LabelMode, ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
 import { type PlausibilityMetrics, trainPlausibilityMembers } from '../../reward/plausibility/train.js';
@@ -29,6 +30,7 @@ export const rewardTrainCommand: Command = {
     steps: { type: 'string', description: 'exact number of optimiser steps (overrides the epoch-based count)' },
     members: { type: 'string', description: 'reward models on bootstrap resamples; > 1 makes an ensemble (default: reward.members)' },
     pessimism: { type: 'string', description: 'ensemble reward = mean − pessimism × sd across members (default: reward.pessimism)' },
+    'colour-negatives': { type: 'string', description: 'colour-shifted --real RGB images trained on as implausible (default: reward.colourNegatives)' },
     seed: { type: 'string', description: 'random seed', default: '0' },
     json: { type: 'boolean', description: 'print the model info as JSON' },
   },
@@ -61,8 +63,11 @@ export const rewardTrainCommand: Command = {
       if (!Number.isInteger(members) || members < 1 || members > 20) throw new UsageError(`--members must be an integer in 1..20, got ${members}`);
       const pessimism = numberOption(opts, 'pessimism', ws.config.reward.pessimism);
       if (!(pessimism >= 0)) throw new UsageError(`--pessimism must be ≥ 0, got ${pessimism}`);
+      const colourCount = numberOption(opts, 'colour-negatives', ws.config.reward.colourNegatives);
+      if (!Number.isInteger(colourCount) || colourCount < 0) throw new UsageError(`--colour-negatives must be a whole number ≥ 0, got ${colourCount}`);
+      const shifted = colourNegatives(real, colourCount, { seed: numberOption(opts, 'seed', 0), criterion: colourCriterion(criteria) });
       const root = rewardModelRoot(ws.dir, 'plausibility');
-      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism }, data: realPath ?? null, dir: root });
+      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism, colourNegatives: shifted.length }, data: realPath ?? null, dir: root });
       const progress = new MembersProgress({ label: 'reward model', silent: process.env.MEDLOOP_TEST === '1' }, members);
       const options = {
         criteria,
@@ -75,8 +80,8 @@ export const rewardTrainCommand: Command = {
         seed: numberOption(opts, 'seed', 0),
         onProgress: progress.report,
       };
-      const trained = trainPlausibilityMembers({ rated, pairs, real }, members, options);
-      const { dir, info } = savePlausibilityModel(root, trained, { study: study.name, studyId: study.id, real: realPath ?? null, ratings: summary, run: runId }, { pessimism });
+      const trained = trainPlausibilityMembers({ rated: [...rated, ...shifted], pairs, real }, members, options);
+      const { dir, info } = savePlausibilityModel(root, trained, { study: study.name, studyId: study.id, real: realPath ?? null, ratings: summary, colourNegatives: shifted.length, run: runId }, { pessimism });
       progress.finish();
       for (const t of trained) t.net.dispose();
       ws.runs.finish(runId, 'finished', { model: dir, version: info.version, metrics: info.metrics });
@@ -85,7 +90,7 @@ export const rewardTrainCommand: Command = {
         const m = info.metrics as Partial<PlausibilityMetrics>;
         const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(3));
         console.log(`reward model v${info.version}: ${dir}${members > 1 ? ` (ensemble of ${members}, reward = mean − ${pessimism} × sd; held-out scores are the members' out-of-bag means)` : ''}`);
-        console.log(`  data      ${rated.length} rated images, ${pairs.length} pairs, ${real.length} real images (${summary.answers} answers, ${summary.goldAnswersExcluded} gold answers excluded)`);
+        console.log(`  data      ${rated.length} rated images, ${pairs.length} pairs, ${real.length} real images${shifted.length ? ` (+${shifted.length} colour-shifted as implausible)` : ''} (${summary.answers} answers, ${summary.goldAnswersExcluded} gold answers excluded)`);
         if (m.rated) console.log(`  held-out ratings   AUROC ${f(m.rated.auroc)}  accuracy ${f(m.rated.accuracy)}  ECE ${f(m.rated.ece)}  (n=${m.rated.count})`);
         if (m.wrongClass) console.log(`  held-out real (true vs wrong class)  AUROC ${f(m.wrongClass.auroc)}  accuracy ${f(m.wrongClass.accuracy)}  ECE ${f(m.wrongClass.ece)}`);
         if (m.pairs) console.log(`  held-out pairs     accuracy ${f(m.pairs.accuracy)} (n=${m.pairs.count})`);

@@ -16,6 +16,8 @@ export interface RatedImage {
   /** Share of this image's raters who ticked each criterion id. */
   criteria: Record<string, number>;
   raters: number;
+  /** Made by the trainer, not rated (e.g. a colour-shifted real image): trained on, left out of held-out scores. */
+  synthetic?: boolean;
 }
 
 export interface RatedPair {

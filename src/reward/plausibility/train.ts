@@ -159,7 +159,11 @@ export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausi
   }
   const valFraction = opts.resample ? 0 : (opts.valFraction ?? 0.2);
   const rs = opts.resample;
-  const [ratedTrain, ratedVal] = rs ? [rs.rated, rs.validate?.rated ?? []] : splitIndices(rated.length, valFraction, deriveSeed(seed, 'rated'));
+  const [ratedFit, ratedSplit] = rs ? [rs.rated, rs.validate?.rated ?? []] : splitIndices(rated.length, valFraction, deriveSeed(seed, 'rated'));
+  // Held-out scores judge the model on ratings only (synthetic negatives are too easy to
+  // count); a seeded split trains on the synthetic ones it drew for holding out.
+  const ratedVal = ratedSplit.filter((i) => !rated[i]!.synthetic);
+  const ratedTrain = rs ? ratedFit : [...ratedFit, ...ratedSplit.filter((i) => rated[i]!.synthetic)];
   const [pairTrain, pairVal] = rs ? [rs.pairs, rs.validate?.pairs ?? []] : splitIndices(pairs.length, valFraction, deriveSeed(seed, 'pairs'));
   const [realTrain, realVal] = rs ? [rs.real, rs.validate?.real ?? []] : splitIndices(real.length, valFraction, deriveSeed(seed, 'real'));
   const realMix = real.length === 0 ? 0 : rated.length + pairs.length === 0 ? 1 : (opts.realMix ?? 0.5);

@@ -3,6 +3,7 @@
 import { MembersProgress } from '../../cli/progress.js';
 import { FeedbackStore } from '../../feedback/index.js';
 import { rewardModelRoot } from '../../reward/model-store.js';
+import { colourCriterion, colourNegatives } from '../../reward/plausibility/colour-negatives.js';
 import { ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
 import { type PlausibilityMetrics, trainPlausibilityMembers } from '../../reward/plausibility/train.js';
@@ -11,6 +12,8 @@ import type { DemoContext, DemoData } from './context.js';
 export interface RewardStageResult {
   modelDir: string;
   ratedImages: number;
+  /** Colour-shifted real images trained on as implausible. */
+  colourNegatives: number;
   realImages: number;
   /** Held-out AUROC against the raters' majority label. */
   ratedAuroc: number | null;
@@ -35,6 +38,9 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     return { image: data.images[k]!, condition: data.conditions[k]! };
   });
   const r = ctx.config.reward;
+  // Colour-shifted real cells, implausible for the checklist's colour criterion (why: colour-negatives.ts).
+  const shifted = colourNegatives(real, r.colourNegatives, { seed: ctx.config.seed, criterion: colourCriterion(rated.flatMap((x) => Object.keys(x.criteria))) });
+  rated.push(...shifted);
   const progress = new MembersProgress({ label: 'reward', silent: ctx.silent }, r.members);
   const options = {
     conditions: data.classes,
@@ -48,13 +54,14 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
   // One model (Sun et al.), or an ensemble on bootstrap resamples whose disagreement the reward penalises.
   const members = trainPlausibilityMembers({ rated, pairs, real }, r.members, options);
   progress.finish();
-  const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), members, { study: studyId, workspace: ctx.ws.dir }, { pessimism: r.pessimism });
+  const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), members, { study: studyId, workspace: ctx.ws.dir, colourNegatives: shifted.length }, { pessimism: r.pessimism });
   const m = saved.info.metrics as Partial<PlausibilityMetrics>;
   for (const t of members) t.net.dispose();
   ctx.ws.runs.register({ id: `reward-${studyId}-${Date.now().toString(36)}`, kind: 'reward', config: saved.info.options, data: `study:${studyId}`, dir: saved.dir });
   return {
     modelDir: saved.dir,
-    ratedImages: rated.length,
+    ratedImages: rated.length - shifted.length,
+    colourNegatives: shifted.length,
     realImages: real.length,
     ratedAuroc: finiteOrNull(m.rated?.auroc),
     wrongClassAuroc: finiteOrNull(m.wrongClass?.auroc),
