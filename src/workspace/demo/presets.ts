@@ -23,11 +23,7 @@ export function demoConfig(quick: boolean, overrides: { data?: string; seed?: nu
     // lymphocytes 38% → 0%); the members disagree on such images, and the penalty steers away.
     // Each member trains 225 steps (3 epochs of the real images): a single model at 900 steps
     // ranked fresh samples no better (oracle AUROC 0.78 against 0.80 at 300).
-    // 128 colour-shifted real cells as implausible (colour-negatives.ts): without them DDPO drifted a
-    // class's colour or texture where the ratings never showed the ensemble such images (seed 1:
-    // platelets' colour failures 12 → 32 of 64); with them, oracle plausibility after DDPO rose on
-    // all three seeds against the same ratings without (README, section 4).
-    reward: quick ? { epochs: 8, realMix: 0.5, members: 3, pessimism: 1, colourNegatives: 32 } : { epochs: 3, realMix: 0.5, members: 5, pessimism: 1, colourNegatives: 128 },
+    reward: quick ? { epochs: 8, realMix: 0.5, members: 3, pessimism: 1 } : { epochs: 3, realMix: 0.5, members: 5, pessimism: 1 },
     // DDPO trains on a quarter of each trajectory's steps (4× cheaper per iteration on a CPU),
     // never on the first or the last step: their log-prob gradients were 40–60× those of
     // the others and drowned them, so the reward model's score stayed flat. Without them it
