@@ -16,6 +16,7 @@ const pixel = (rgb: [number, number, number]): Raster => {
   r.data.set(rgb);
   return r;
 };
+const meanAbsDiff = (a: Raster, b: Raster) => a.data.reduce((s, v, k) => s + Math.abs(v - b.data[k]!), 0) / a.data.length;
 const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-6) => {
   assert.equal(a.length, b.length);
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= tol, `index ${i}: ${a[i]} vs ${b[i]}`);
@@ -55,7 +56,7 @@ test('colourNegatives: labelled implausible for the true class, the colour crite
     assert.ok(real.some((r) => r.condition === n.condition));
     close(n.image.data, b[i]!.image.data, 0);
     // no source image is within a small colour distance: each is visibly shifted
-    const nearest = Math.min(...real.map((r) => r.image.data.reduce((s, v, k) => s + Math.abs(v - n.image.data[k]!), 0) / v0(r.image)));
+    const nearest = Math.min(...real.map((r) => meanAbsDiff(r.image, n.image)));
     assert.ok(nearest > 0.02, `negative ${i} is ${nearest} from its nearest source`);
   }
   assert.notDeepEqual(colourNegatives(real, 20, { seed: 6 })[0]!.image.data, a[0]!.image.data);
@@ -64,7 +65,6 @@ test('colourNegatives: labelled implausible for the true class, the colour crite
   assert.equal(colourCriterion(['cell_size', 'cytoplasm_colour']), 'cytoplasm_colour');
   assert.equal(colourCriterion(['posture']), undefined);
 });
-const v0 = (r: Raster) => r.data.length;
 
 test('a reward model trained with colour negatives scores colour-shifted real cells lower, and its held-out scores count ratings only', () => {
   const SIZE = 16;
