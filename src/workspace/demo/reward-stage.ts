@@ -40,7 +40,6 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
   const r = ctx.config.reward;
   // Colour-shifted real cells, implausible for the checklist's colour criterion (why: colour-negatives.ts).
   const shifted = colourNegatives(real, r.colourNegatives, { seed: ctx.config.seed, criterion: colourCriterion(rated.flatMap((x) => Object.keys(x.criteria))) });
-  rated.push(...shifted);
   const progress = new MembersProgress({ label: 'reward', silent: ctx.silent }, r.members);
   const options = {
     conditions: data.classes,
@@ -52,7 +51,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     onProgress: progress.report,
   };
   // One model (Sun et al.), or an ensemble on bootstrap resamples whose disagreement the reward penalises.
-  const members = trainPlausibilityMembers({ rated, pairs, real }, r.members, options);
+  const members = trainPlausibilityMembers({ rated: [...rated, ...shifted], pairs, real }, r.members, options);
   progress.finish();
   const saved = savePlausibilityModel(rewardModelRoot(ctx.ws.dir, 'plausibility'), members, { study: studyId, workspace: ctx.ws.dir, colourNegatives: shifted.length }, { pessimism: r.pessimism });
   const m = saved.info.metrics as Partial<PlausibilityMetrics>;
@@ -60,7 +59,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
   ctx.ws.runs.register({ id: `reward-${studyId}-${Date.now().toString(36)}`, kind: 'reward', config: saved.info.options, data: `study:${studyId}`, dir: saved.dir });
   return {
     modelDir: saved.dir,
-    ratedImages: rated.length - shifted.length,
+    ratedImages: rated.length,
     colourNegatives: shifted.length,
     realImages: real.length,
     ratedAuroc: finiteOrNull(m.rated?.auroc),
