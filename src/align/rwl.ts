@@ -2,7 +2,9 @@
 // synthetic images, each image's ε-loss weighted by its reward (P(plausible) from a
 // reward model, or the expert's rating itself), plus β times the ordinary loss on
 // real images so the model does not drift from the data:
-//   L = mean_i r_i·L_diff(x̃_i, c̃_i, t_i) + β·mean_j L_diff(x_j, c_j, t_j).
+//   L = mean_i w_i·L_diff(x̃_i, c̃_i, t_i) + β·mean_j L_diff(x_j, c_j, t_j),
+// with w_i = r_i (Sun et al.), or w_i = r_i − mean of r over x̃_i's condition
+// (`rewardBaseline: 'condition-mean'`, see rewardWeights).
 import { Generator, type Optimizer, type ParamGroup, type Tensor, adamw, cat, clipGradNorm, dispose, noGrad, randint, randn, tensor, tidy } from '../engine/index.js';
 import { dropConditions } from '../diffusion/condition-dropout.js';
 import { AceTokens } from './ace.js';
@@ -22,6 +24,39 @@ export interface RatedSet extends ImageSet {
   rewards: number[];
 }
 
+/**
+ * Where the reward's zero lies. 'none' (Sun et al.): w = r ≥ 0, maximum likelihood on the
+ * rated samples reweighted towards the plausible ones. 'condition-mean': w = r − mean r of
+ * the sample's condition, the baseline of a policy gradient. Why: every sample of a
+ * generator shares its biases (on the phantom testbed they are darker and grainier than
+ * the data, mean pixel 0.70 against 0.83), and with w ≥ 0 the finetuning also learns those
+ * back: weighted by the exact oracle, 40 steps took oracle plausibility from 32.8% to
+ * 16.8% and the mean pixel to 0.64. With the condition's mean subtracted the shared part
+ * cancels, and what is left pushes towards the plausible samples and away from the
+ * implausible ones of the same condition: 32.8% → 42.6% (oracle weights) and 47.3%
+ * (the demo's reward ensemble), mean pixel up to 0.77. Negative weights raise the loss of
+ * implausible samples, which has no floor: trained long (80 steps at lr 3e-5) it
+ * collapsed a class, so keep the run short and the β term on.
+ */
+export type RewardBaseline = 'none' | 'condition-mean';
+
+/** Per-sample weights of the synthetic term from the rewards (see RewardBaseline). */
+export function rewardWeights(rewards: readonly number[], conditions: readonly string[], baseline: RewardBaseline): number[] {
+  if (rewards.length !== conditions.length) throw new RangeError(`rewardWeights: ${rewards.length} rewards for ${conditions.length} conditions`);
+  if (baseline === 'none') return [...rewards];
+  const sums = new Map<string, { sum: number; n: number }>();
+  conditions.forEach((c, i) => {
+    const s = sums.get(c) ?? { sum: 0, n: 0 };
+    s.sum += rewards[i]!;
+    s.n += 1;
+    sums.set(c, s);
+  });
+  return rewards.map((r, i) => {
+    const s = sums.get(conditions[i]!)!;
+    return r - s.sum / s.n;
+  });
+}
+
 /** The combination itself, from per-sample losses: [n] synthetic, [n] rewards, [m] real → scalar. */
 export function rewardWeightedLoss(syntheticLosses: Tensor, rewards: Tensor, realLosses: Tensor, beta: number): Tensor {
   return tidy(() => syntheticLosses.mul(rewards).mean().add(realLosses.mean().mul(beta)));
@@ -39,6 +74,8 @@ export interface RwlConfig {
    * two apart and guidance multiplies that drift by w, so the NULL branch trains too.
    */
   condDropout: number;
+  /** Zero of the rewards' weights (see RewardBaseline; Sun et al.: 'none'). */
+  rewardBaseline: RewardBaseline;
   lr: number;
   weightDecay: number;
   maxGradNorm: number;
@@ -55,6 +92,7 @@ export const DEFAULT_RWL_CONFIG: Omit<RwlConfig, 'record'> = {
   realBatch: 16,
   beta: 0.3,
   condDropout: 0.1,
+  rewardBaseline: 'none',
   lr: 1e-5,
   weightDecay: 0,
   maxGradNorm: 1,
@@ -109,6 +147,7 @@ export async function runRwl(cfg: RwlConfig, inputs: RwlInputs): Promise<{ itera
   const { policy, synthetic, real } = inputs;
   if (synthetic.rewards.length !== synthetic.conditions.length) throw new RangeError(`RWL: ${synthetic.conditions.length} synthetic images but ${synthetic.rewards.length} rewards`);
   const run = startRwl(cfg, inputs);
+  const weighted: RatedSet = { ...synthetic, rewards: rewardWeights(synthetic.rewards, synthetic.conditions, cfg.rewardBaseline) };
   const params = [...policy.module.parameters(), ...(policy.ace ? policy.ace.parameters() : [])];
   const history: RwlStepMetrics[] = [];
   let checkpoint: string | null = null;
@@ -117,7 +156,7 @@ export async function runRwl(cfg: RwlConfig, inputs: RwlInputs): Promise<{ itera
   for (let it = run.iteration; it < end; it++) {
     run.optimizer.zeroGrad();
     const m = tidy(() => {
-      const { loss, syntheticLoss, realLoss } = rwlLoss(policy, synthetic, real, cfg, run.generator);
+      const { loss, syntheticLoss, realLoss } = rwlLoss(policy, weighted, real, cfg, run.generator);
       loss.backward();
       return { iteration: it, loss: loss.item(), syntheticLoss: syntheticLoss.item(), realLoss: realLoss.item() };
     });

@@ -74,6 +74,8 @@ const rwlSchema = z
     lr: z.number().positive().default(1e-4),
     /** Share of conditions replaced by NULL while finetuning, as in pretraining (keeps guidance calibrated). */
     condDropout: z.number().min(0).max(1).default(0.1),
+    /** Zero of the rewards' weights: none (Sun et al.: w = r) or condition-mean (w = r − the condition's mean reward). */
+    rewardBaseline: z.enum(['none', 'condition-mean']).default('none'),
   })
   .strict();
 
@@ -253,6 +255,7 @@ align:
     batch: 16           # synthetic and real images per step (each)
     lr: 0.0001
     condDropout: 0.1    # share of conditions dropped to NULL, as in pretraining
+    rewardBaseline: none   # none (Sun et al.: weight = reward) or condition-mean (weight = reward − its condition's mean)
 
 eval:
   samplesPerCondition: 32

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Generator, dispose, undisposedTensorCount, noGrad, rand, randint, randn, tensor, tidy } from '../../src/engine/index.js';
-import { DEFAULT_RWL_CONFIG, rateFreshSamples, rewardWeightedLoss, runRwl, rwlLoss } from '../../src/align/rwl.js';
+import { DEFAULT_RWL_CONFIG, rateFreshSamples, rewardWeightedLoss, rewardWeights, runRwl, rwlLoss } from '../../src/align/rwl.js';
 import { ToyPolicy, alphasCumprod, brightnessReward } from './toy-policy.js';
 
 test('reward-weighted loss = mean_i r_i·L_i + β·mean_j L_j (hand-computed)', () => {
@@ -64,4 +64,30 @@ test('RWL on rated fresh samples: the rated set carries the reward per image, an
   assert.ok(tail < head, `weighted loss ${head} → ${tail}`);
   dispose([rated.images, real.images]);
   policy.dispose();
+});
+
+test("reward weights: Sun et al.'s are the rewards; condition-mean subtracts each condition's mean reward (hand-computed)", () => {
+  const rewards = [1, 0.1, 0.5, 0.4, 0, 0.7];
+  const conditions = ['a', 'b', 'a', 'b', 'a', 'b'];
+  assert.deepEqual(rewardWeights(rewards, conditions, 'none'), rewards);
+  // a: mean 0.5 → 0.5, 0, −0.5; b: mean 0.4 → −0.3, 0, 0.3
+  const w = rewardWeights(rewards, conditions, 'condition-mean');
+  [0.5, -0.3, 0, 0, -0.5, 0.3].forEach((v, i) => assert.ok(Math.abs(w[i]! - v) < 1e-12, `${i}: ${w[i]} vs ${v}`));
+  assert.throws(() => rewardWeights([1], ['a', 'b'], 'none'), /1 rewards for 2 conditions/);
+});
+
+test('RWL with the condition-mean baseline: rewards equal within each condition weigh nothing, so each step is β × the real loss alone', async () => {
+  const g = new Generator(4);
+  const synthetic = { images: randn([8, 1, 8, 8], { generator: g }), conditions: ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b'], rewards: [0.9, 0.2, 0.9, 0.2, 0.9, 0.2, 0.9, 0.2] };
+  const real = { images: randn([8, 1, 8, 8], { generator: g }), conditions: synthetic.conditions };
+  const run = async (rewardBaseline: 'none' | 'condition-mean') => {
+    const policy = new ToyPolicy();
+    const res = await runRwl({ ...DEFAULT_RWL_CONFIG, steps: 3, syntheticBatch: 4, realBatch: 4, lr: 1e-3, rewardBaseline, record: { rewards: 'r', anchor: 'toy', data: 'toy' } }, { policy, synthetic, real });
+    policy.dispose();
+    return res.history;
+  };
+  for (const m of await run('condition-mean')) assert.ok(Math.abs(m.loss - 0.3 * m.realLoss) < 1e-6 * m.loss, `${m.loss} vs 0.3 × ${m.realLoss}`);
+  const raw = (await run('none'))[0]!;
+  assert.ok(raw.loss - 0.3 * raw.realLoss > 0.1 * raw.syntheticLoss, `without the baseline the synthetic term counts: ${raw.loss} vs 0.3 × ${raw.realLoss}`);
+  dispose([synthetic.images, real.images]);
 });

@@ -1,7 +1,7 @@
 // `medloop align rwl`: reward-weighted likelihood (Sun et al.): fresh samples of the
 // generator rated by a reward (the plausibility model's P(plausible) by default), plus
 // β × the ordinary loss on real images.
-import { type Command, numberOption, stringOption } from '../command.js';
+import { type Command, choiceOption, numberOption, stringOption } from '../command.js';
 import { Progress } from '../progress.js';
 import { Generator, dispose, tensor } from '../../engine/index.js';
 import { loadImages } from '../../data/loader.js';
@@ -25,6 +25,7 @@ export const alignRwlCommand: Command = {
     beta: { type: 'string', description: 'weight of the real-image loss', default: String(DEFAULT_RWL_CONFIG.beta) },
     'cond-dropout': { type: 'string', description: 'share of conditions replaced by NULL, as in pretraining (keeps guidance calibrated)', default: String(DEFAULT_RWL_CONFIG.condDropout) },
     lr: { type: 'string', description: 'learning rate', default: String(DEFAULT_RWL_CONFIG.lr) },
+    'reward-baseline': { type: 'string', description: "zero of the rewards' weights: none (Sun et al.) or condition-mean (subtract each condition's mean reward)", default: DEFAULT_RWL_CONFIG.rewardBaseline },
   },
   async run(opts) {
     const workspace = stringOption(opts, 'workspace', true);
@@ -50,6 +51,7 @@ export const alignRwlCommand: Command = {
       beta: numberOption(opts, 'beta', DEFAULT_RWL_CONFIG.beta),
       condDropout: numberOption(opts, 'cond-dropout', DEFAULT_RWL_CONFIG.condDropout),
       lr: numberOption(opts, 'lr', DEFAULT_RWL_CONFIG.lr),
+      rewardBaseline: choiceOption(opts, 'reward-baseline', ['none', 'condition-mean'] as const, DEFAULT_RWL_CONFIG.rewardBaseline),
       aceTokens: numberOption(opts, 'ace', 0),
       aceLr: numberOption(opts, 'ace-lr', DEFAULT_RWL_CONFIG.aceLr),
       seed,

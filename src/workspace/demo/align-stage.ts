@@ -90,6 +90,7 @@ export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { 
     beta: a.beta,
     lr: a.rwl.lr,
     condDropout: a.rwl.condDropout,
+    rewardBaseline: a.rwl.rewardBaseline,
     seed: ctx.config.seed,
     checkpointEvery: Math.max(1, Math.floor(a.rwl.steps / 4)),
     record: { rewards: a.rewards, anchor: baseline.runId, data: data.path },
