@@ -188,7 +188,9 @@ function startRwl(cfg: RwlConfig, inputs: RwlInputs): { iteration: number; gener
   let iteration = 0;
   const resumed = inputs.resume && inputs.outDir ? loadLatestAlignCheckpoint(inputs.outDir) : null;
   if (resumed) {
-    checkSameConfig(resumed.dir, resumed.state.config as Record<string, unknown>, cfg as unknown as Record<string, unknown>, ['steps', 'checkpointEvery']);
+    // Checkpoints written before rewardBaseline existed trained with Sun et al.'s weights.
+    const saved = { rewardBaseline: 'none', ...(resumed.state.config as Record<string, unknown>) };
+    checkSameConfig(resumed.dir, saved, cfg as unknown as Record<string, unknown>, ['steps', 'checkpointEvery']);
     if (!resumed.tensors.weights) throw new AlignResumeError(resumed.dir, 'no weights.safetensors');
     policy.module.loadStateDict(resumed.tensors.weights);
     if (policy.ace && resumed.tensors.ace) policy.ace.loadStateDict(resumed.tensors.ace);

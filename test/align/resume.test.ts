@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -88,4 +88,30 @@ test('RWL resumed from a mid-run checkpoint ends bit-identical to an uninterrupt
   dispose([synthetic.images, real.images]);
   straight.dispose();
   second.dispose();
+});
+
+test('RWL resume: a checkpoint from before rewardBaseline existed resumes as Sun et al.\'s weights; asking for another baseline is refused, naming the key', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'rwl-resume-old-'));
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const g = new Generator(9);
+  const synthetic = { images: randn([8, 1, 8, 8], { generator: g }).clamp(-1, 1), conditions: Array.from({ length: 8 }, (_, i) => (i % 2 ? 'a' : 'b')), rewards: Array.from({ length: 8 }, (_, i) => i / 8) };
+  const real = { images: randn([8, 1, 8, 8], { generator: g }).clamp(-1, 1), conditions: synthetic.conditions };
+  const rcfg: RwlConfig = { ...DEFAULT_RWL_CONFIG, steps: 4, syntheticBatch: 4, realBatch: 4, lr: 1e-3, checkpointEvery: 2, record: { rewards: 'ratings', anchor: 'toy', data: 'toy' } };
+  const first = new ToyPolicy();
+  await runRwl(rcfg, { policy: first, synthetic, real, outDir: root, stopAfter: 2 });
+  first.dispose();
+  // what an older medloop wrote: the same state without the key
+  const stateFile = join(root, 'checkpoints', 'step-0000002', 'state.json');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8'));
+  delete state.config.rewardBaseline;
+  writeFileSync(stateFile, JSON.stringify(state));
+  const other = new ToyPolicy();
+  await assert.rejects(runRwl({ ...rcfg, rewardBaseline: 'condition-mean' }, { policy: other, synthetic, real, outDir: root, resume: true }), /config key 'rewardBaseline' was "none" and is now "condition-mean"/);
+  other.dispose();
+  const second = new ToyPolicy();
+  const res = await runRwl(rcfg, { policy: second, synthetic, real, outDir: root, resume: true });
+  assert.equal(res.iteration, 4);
+  assert.equal(res.history.length, 2);
+  second.dispose();
+  dispose([synthetic.images, real.images]);
 });
