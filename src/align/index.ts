@@ -8,5 +8,5 @@ export { GeneratorPolicy } from './generator-policy.js';
 export { type DiffusionPolicy, type StepDistribution, type StepOptions, gaussianKlSameStd, gaussianLogProb } from './policy.js';
 export { type RewardFunction, type RewardTerm, RewardSpecError, parseRewardWeights, rewardTerms, scoreRewards, summarise } from './reward-mix.js';
 export { AlignResumeError } from './run-state.js';
-export { DEFAULT_RWL_CONFIG, type ImageSet, type RatedSet, type RwlConfig, rateFreshSamples, rewardWeightedLoss, rewardWeights, runRwl, rwlLoss, type RewardBaseline } from './rwl.js';
+export { DEFAULT_RWL_CONFIG, type ImageSet, type RatedSet, type RwlConfig, rateFreshSamples, rewardWeightedLoss, rewardWeights, runRwl, rwlLoss, REWARD_BASELINES, type RewardBaseline } from './rwl.js';
 export { type Trajectory, gatherSteps, sampleTrajectory } from './sampling.js';

@@ -7,6 +7,7 @@
 // (`rewardBaseline: 'condition-mean'`, see rewardWeights).
 import { Generator, type Optimizer, type ParamGroup, type Tensor, adamw, cat, clipGradNorm, dispose, noGrad, randint, randn, tensor, tidy } from '../engine/index.js';
 import { dropConditions } from '../diffusion/condition-dropout.js';
+import { groupByCondition } from '../eval/metrics/per-condition.js';
 import { AceTokens } from './ace.js';
 import type { DiffusionPolicy, StepOptions } from './policy.js';
 import { type RewardTerm, scoreRewards, summarise } from './reward-mix.js';
@@ -38,23 +39,19 @@ export interface RatedSet extends ImageSet {
  * implausible samples, which has no floor: trained long (80 steps at lr 3e-5) it
  * collapsed a class, so keep the run short and the β term on.
  */
-export type RewardBaseline = 'none' | 'condition-mean';
+export const REWARD_BASELINES = ['none', 'condition-mean'] as const;
+export type RewardBaseline = (typeof REWARD_BASELINES)[number];
 
 /** Per-sample weights of the synthetic term from the rewards (see RewardBaseline). */
 export function rewardWeights(rewards: readonly number[], conditions: readonly string[], baseline: RewardBaseline): number[] {
   if (rewards.length !== conditions.length) throw new RangeError(`rewardWeights: ${rewards.length} rewards for ${conditions.length} conditions`);
-  if (baseline === 'none') return [...rewards];
-  const sums = new Map<string, { sum: number; n: number }>();
-  conditions.forEach((c, i) => {
-    const s = sums.get(c) ?? { sum: 0, n: 0 };
-    s.sum += rewards[i]!;
-    s.n += 1;
-    sums.set(c, s);
-  });
-  return rewards.map((r, i) => {
-    const s = sums.get(conditions[i]!)!;
-    return r - s.sum / s.n;
-  });
+  const weights = [...rewards];
+  if (baseline === 'none') return weights;
+  for (const group of groupByCondition(conditions).values()) {
+    const mean = group.reduce((a, i) => a + rewards[i]!, 0) / group.length;
+    for (const i of group) weights[i] = rewards[i]! - mean;
+  }
+  return weights;
 }
 
 /** The combination itself, from per-sample losses: [n] synthetic, [n] rewards, [m] real → scalar. */

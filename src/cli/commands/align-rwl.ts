@@ -7,7 +7,7 @@ import { Generator, dispose, tensor } from '../../engine/index.js';
 import { loadImages } from '../../data/loader.js';
 import { loadManifest } from '../../data/manifest.js';
 import { rastersToNCHW } from '../../data/nchw.js';
-import { DEFAULT_RWL_CONFIG, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
+import { DEFAULT_RWL_CONFIG, REWARD_BASELINES, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
 import { alignRunDir, commonAlignOptions, conditionsFor, exportGenerator, loadPolicy, rewardTermsFor } from './align-common.js';
 
 export const alignRwlCommand: Command = {
@@ -51,7 +51,7 @@ export const alignRwlCommand: Command = {
       beta: numberOption(opts, 'beta', DEFAULT_RWL_CONFIG.beta),
       condDropout: numberOption(opts, 'cond-dropout', DEFAULT_RWL_CONFIG.condDropout),
       lr: numberOption(opts, 'lr', DEFAULT_RWL_CONFIG.lr),
-      rewardBaseline: choiceOption(opts, 'reward-baseline', ['none', 'condition-mean'] as const, DEFAULT_RWL_CONFIG.rewardBaseline),
+      rewardBaseline: choiceOption(opts, 'reward-baseline', REWARD_BASELINES, DEFAULT_RWL_CONFIG.rewardBaseline),
       aceTokens: numberOption(opts, 'ace', 0),
       aceLr: numberOption(opts, 'ace-lr', DEFAULT_RWL_CONFIG.aceLr),
       seed,
