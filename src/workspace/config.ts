@@ -108,6 +108,17 @@ const alignSchema = z
   })
   .strict();
 
+/**
+ * A blinded study of fresh samples of the baseline and of every aligned model, rated by
+ * the study's raters; the aligned model they accept most is the demo's headline.
+ */
+const validationSchema = z
+  .object({
+    /** Samples per condition and model (0 = no validation study: the headline is align.methods' first). */
+    samplesPerCondition: z.number().int().min(0).default(0),
+  })
+  .strict();
+
 const evalSchema = z
   .object({
     samplesPerCondition: z.number().int().positive().default(32),
@@ -125,6 +136,7 @@ export const configSchema = z
     study: studySchema.default({}),
     reward: rewardSchema.default({}),
     align: alignSchema.default({}),
+    validation: validationSchema.default({}),
     eval: evalSchema.default({}),
   })
   .strict();
@@ -256,6 +268,9 @@ align:
     lr: 0.0001
     condDropout: 0.1    # share of conditions dropped to NULL, as in pretraining
     rewardBaseline: none   # none (Sun et al.: weight = reward) or condition-mean (weight = reward − its condition's mean)
+
+validation:
+  samplesPerCondition: 0   # per condition and model, rated blinded by the study's raters; the aligned model they accept most is the headline (0 = none: align.methods' first)
 
 eval:
   samplesPerCondition: 32

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runDemo } from '../../src/workspace/demo/demo.js';
 
-const STAGES = ['data', 'pretrain', 'study', 'reward', 'align-ddpo', 'align-rwl', 'evaluate'];
+const STAGES = ['data', 'pretrain', 'study', 'reward', 'align-ddpo', 'align-rwl', 'validate', 'evaluate'];
 
 test('medloop demo --quick runs the whole cycle and writes report.html and metrics.json', { timeout: 15 * 60_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'medloop-demo-'));
@@ -23,7 +23,19 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     assert.ok(m.fid >= 0 && Number.isFinite(m.fid), `${key}.fid finite: ${m.fid}`);
     for (const k of ['precision', 'recall', 'coverage']) assert.ok(m[k] >= 0 && m[k] <= 1, `${key}.${k} in [0, 1]`);
   }
-  assert.equal(onDisk.aligned.method, 'ddpo');
+  // the headline is the aligned model the validation study's raters accepted most (ties: DDPO, the first method)
+  const v = onDisk.validation;
+  const share = (m: string) => v.rated[m].plausible / v.rated[m].total;
+  // every model's fresh samples were rated, blinded and mixed in one study: 4 per class × 4 classes each, 2 raters per item
+  assert.equal(v.items, 3 * 4 * onDisk.data.classes.length);
+  for (const m of ['baseline', 'ddpo', 'rwl']) assert.equal(v.rated[m].total, 4 * onDisk.data.classes.length * 2, `${m}: answers on its samples`);
+  assert.ok(v.answers >= 3 * v.rated.baseline.total, `answers ${v.answers} include every model's and the gold items'`);
+  const expected = share('rwl') > share('ddpo') ? 'rwl' : 'ddpo';
+  assert.equal(onDisk.headline.method, expected);
+  assert.equal(onDisk.aligned.method, expected);
+  assert.equal(v.beatsBaseline, share(expected) > share('baseline'));
+  for (const m of ['ddpo', 'rwl']) assert.equal(onDisk[m].method, m);
+  assert.equal(onDisk.aligned.plausibility, onDisk[expected].plausibility);
   // aligned models are compared with the baseline pair by pair (same seeds): the counts add up
   for (const key of ['aligned', 'rwl']) {
     const c = onDisk[key].vsBaseline;
@@ -62,6 +74,13 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     { id: study3.studyId, answers: study3.answers, items: study3.items, gold: study3.goldItems },
     { id: onDisk.study.studyId, answers: onDisk.study.answers, items: onDisk.study.items, gold: onDisk.study.goldItems },
   );
+
+  // the same for the validation study: killed after rating, the re-run takes it up and counts no answer twice
+  rmSync(join(out, 'stages', 'validate.json'));
+  const resumedV: string[] = [];
+  const v3 = JSON.parse(JSON.stringify((await runDemo({ out, quick: true, silent: true, log: (l) => resumedV.push(l) })).validation)) as typeof v;
+  assert.ok(resumedV.some((l) => /validation: resuming study \d+, which a stopped run left with 0 answers to go/.test(l)), resumedV.join('\n'));
+  assert.deepEqual({ id: v3.studyId, answers: v3.answers, rated: v3.rated, selected: v3.selected }, { id: v.studyId, answers: v.answers, rated: v.rated, selected: v.selected });
 
   // the left-over study no longer matches medloop.yaml (more samples asked for): refused, naming the key,
   // instead of training the reward model on a study the config does not describe

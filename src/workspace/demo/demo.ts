@@ -1,6 +1,7 @@
 // `medloop demo`: the whole expert-in-the-loop cycle, stage by stage, resumable:
 //   data → pretrain → study (rated through the real server) → reward model →
-//   align (DDPO, and RWL for comparison) → evaluate → report.html + metrics.json.
+//   align (DDPO and RWL) → validation study (the raters pick the headline model) →
+//   evaluate → report.html + metrics.json.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
@@ -15,6 +16,7 @@ import { demoConfig } from './presets.js';
 import { runPretrainStage } from './pretrain-stage.js';
 import { runRewardStage } from './reward-stage.js';
 import { runStudyStage } from './study-stage.js';
+import { type ValidationStageResult, runValidationStage } from './validation-stage.js';
 
 export interface DemoOptions {
   out: string;
@@ -32,7 +34,10 @@ export interface DemoOptions {
 export interface DemoMetrics {
   seconds: Record<string, number>;
   baseline: Record<string, unknown>;
+  /** The headline aligned model: the one the validation study's raters accepted most (or align.methods' first without one). */
   aligned: Record<string, unknown>;
+  /** Every method's scores also stand under its own name. */
+  ddpo?: Record<string, unknown>;
   rwl?: Record<string, unknown>;
   [key: string]: unknown;
 }
@@ -61,20 +66,24 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     for (const method of ctx.config.align.methods) {
       aligned.push(await stages.run(`align-${method}`, () => (method === 'ddpo' ? runDdpoStage(ctx, data, pretrain) : runRwlStage(ctx, data, pretrain))));
     }
+    const validation: ValidationStageResult | null =
+      ctx.config.validation.samplesPerCondition > 0 ? await stages.run('validate', () => runValidationStage(ctx, data, judge, pretrain, aligned)) : null;
+    const headline = validation?.selected ?? aligned[0]!.method;
     const evaluation = await stages.run('evaluate', () =>
-      runEvaluateStage(ctx, data, judge, { baseline: pretrain, aligned }, { study, reward, pretrainLoss: pretrain.loss, seconds: stages.seconds }, out),
+      runEvaluateStage(ctx, data, judge, { baseline: pretrain, aligned, headline }, { study, validation, reward, pretrainLoss: pretrain.loss, seconds: stages.seconds }, out),
     );
     const seconds = { ...stages.seconds, total: (performance.now() - started) / 1000 };
     const reportMetrics = JSON.parse(readFileSync(evaluation.metricsFile, 'utf8')) as Record<string, unknown>;
     const metrics: DemoMetrics = {
       seconds,
       baseline: { ...evaluation.models.baseline },
-      // "aligned" is the first method of align.methods (DDPO by default); every method's scores stay under its own name.
-      aligned: { method: aligned[0]!.method, ...evaluation.models[aligned[0]!.method] },
-      ...(evaluation.models.rwl ? { rwl: { method: 'rwl', ...evaluation.models.rwl } } : {}),
+      aligned: { method: headline, ...evaluation.models[headline] },
+      ...Object.fromEntries(aligned.map((a) => [a.method, { method: a.method, ...evaluation.models[a.method] }])),
+      headline: { method: headline, chosenBy: validation ? 'validation study' : 'align.methods (first)' },
       data: { source: ctx.config.data.source, path: data.path, classes: data.classes, images: data.images.length, judge: data.judgeName },
       runs: { baseline: pretrain.runId, ...Object.fromEntries(aligned.map((a) => [a.method, a.runId])) },
       study,
+      ...(validation ? { validation } : {}),
       reward,
       extractorAccuracy: evaluation.extractorAccuracy,
       noiseFloorFid: evaluation.noiseFloorFid,
@@ -85,7 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     log(`\nreport:  ${evaluation.report}\nmetrics: ${evaluation.metricsFile}`);
     log(`time per stage: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
     const b = metrics.baseline as { plausibility: number };
-    for (const a of aligned) log(`truth plausibility: baseline ${(b.plausibility * 100).toFixed(1)}% → ${a.method} ${((evaluation.models[a.method]?.plausibility ?? NaN) * 100).toFixed(1)}%`);
+    for (const a of aligned) log(`truth plausibility: baseline ${(b.plausibility * 100).toFixed(1)}% → ${a.method} ${((evaluation.models[a.method]?.plausibility ?? NaN) * 100).toFixed(1)}%${a.method === headline ? ' (headline)' : ''}`);
     return metrics;
   } finally {
     ws.close();

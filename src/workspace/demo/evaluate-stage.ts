@@ -21,6 +21,7 @@ import type { DemoContext, DemoData, TruthJudge } from './context.js';
 import type { RewardStageResult } from './reward-stage.js';
 import { type SampledSet, sampleSet } from './sample-stage.js';
 import type { StudyStageResult } from './study-stage.js';
+import type { ValidationStageResult } from './validation-stage.js';
 
 export interface ModelScores {
   /** Share of fresh samples the truth judge accepts for their intended class (0–1). */
@@ -61,8 +62,8 @@ export async function runEvaluateStage(
   ctx: DemoContext,
   data: DemoData,
   judge: TruthJudge,
-  runs: { baseline: { runId: string; runDir: string }; aligned: AlignStageResult[] },
-  extras: { study: StudyStageResult; reward: RewardStageResult; pretrainLoss: number; seconds: Record<string, number> },
+  runs: { baseline: { runId: string; runDir: string }; aligned: AlignStageResult[]; /** The reported aligned model (the report's cards describe it). */ headline: string },
+  extras: { study: StudyStageResult; validation: ValidationStageResult | null; reward: RewardStageResult; pretrainLoss: number; seconds: Record<string, number> },
   outDir: string,
 ): Promise<EvaluateStageResult> {
   const e = ctx.config.eval;
@@ -137,9 +138,12 @@ export async function runEvaluateStage(
     perPanel: Math.min(6, e.samplesPerCondition),
     study: {
       agreement: extras.study.agreement,
-      plausibility: Object.fromEntries(sampled.map(({ model, truth }) => [model.name, truth])),
+      plausibility: {
+        ...Object.fromEntries(sampled.map(({ model, truth }) => [model.name, truth])),
+        ...Object.fromEntries(Object.entries(extras.validation?.rated ?? {}).map(([name, r]) => [`${name}, raters`, r])),
+      },
       goldAccuracy: Object.fromEntries(Object.entries(extras.study.goldAccuracy).filter((kv): kv is [string, number] => kv[1] !== null)),
-      note: `Expert plausibility here is the truth judge (${data.judgeName}) on fresh samples with the same seeds for every model; the rating study (${extras.study.answers} answers, ${extras.study.items} items) trained the reward model.`,
+      note: `Columns named after a model are the truth judge (${data.judgeName}) on fresh samples with the same seeds for every model${extras.validation ? `; columns “…, raters” are the validation study (${extras.validation.answers} answers on ${extras.validation.items} samples, blinded and mixed), whose raters chose the headline model (${extras.validation.selected})` : ''}; the first rating study (${extras.study.answers} answers, ${extras.study.items} items) trained the reward model.`,
     },
     hacking: { series, result: guard, rewardName: 'reward model P(plausible)', evaluatorName: data.judgeName },
     curves: [
@@ -151,8 +155,8 @@ export async function runEvaluateStage(
       'FID, precision, recall, density and coverage are computed on the pooled features of a CNN trained on the real training split (domain features instead of ImageNet Inception); the noise floor is the FID between two disjoint halves of the real held-out images.',
     ],
     metrics: { extractorAccuracy: classifier.heldOutAccuracy, models: modelScores, reward: extras.reward, seconds: extras.seconds },
-    // the cards describe the reported aligned model (the first method), not whichever was evaluated last
-    ...(runs.aligned[0] ? { headlineSet: runs.aligned[0].method } : {}),
+    // the cards describe the reported aligned model, not whichever was evaluated last
+    headlineSet: runs.headline,
   });
   report.headlines = [
     ...sampled.map(({ model, truth }) => ({
@@ -170,6 +174,7 @@ export async function runEvaluateStage(
         tone: c.pValue < 0.05 ? (c.difference.estimate > 0 ? ('good' as const) : ('bad' as const)) : ('neutral' as const),
       };
     }),
+    ...(extras.validation ? [validationCard(extras.validation)] : []),
     ...(report.headlines ?? []),
   ];
   const written = writeReport(outDir, report);
@@ -183,6 +188,19 @@ export async function runEvaluateStage(
     extractorAccuracy: classifier.heldOutAccuracy,
     noiseFloorFid: result.reference.noiseFloor.fid,
     hacking: { flagged: guard.flagged, message: guard.message },
+  };
+}
+
+/** The report card of the validation study: which aligned model its raters chose, and every model's rated share. */
+function validationCard(v: ValidationStageResult) {
+  const r = v.rated[v.selected]!;
+  return {
+    label: `validation study: raters chose ${v.selected}`,
+    value: { estimate: r.rate.estimate, lo: r.rate.lo, hi: r.rate.hi },
+    hint: Object.entries(v.rated)
+      .map(([m, x]) => `${m} ${x.plausible}/${x.total}`)
+      .join(', ') + ' answers plausible',
+    tone: v.beatsBaseline ? ('good' as const) : ('bad' as const),
   };
 }
 

@@ -29,15 +29,17 @@ export function sampleSet(gen: DiffusionGenerator, spec: SampleSetSpec): Sampled
   return { images, conditions };
 }
 
-/** Writes `<dir>/<i>.png` + `<i>.json` (condition and provenance) and `<dir>-grid.png` beside the folder (not in it: a study reads every PNG inside). */
-export function writeSampleFolder(dir: string, set: SampledSet, provenance: Record<string, unknown>, columns: number): string {
+/**
+ * Writes `<dir>/<i>.png` + `<i>.json` (condition and provenance) and a grid, by default
+ * `<dir>-grid.png` beside the folder (not in it: a study reads every PNG inside).
+ */
+export function writeSampleFolder(dir: string, set: SampledSet, provenance: Record<string, unknown>, columns: number, grid = `${dir}-grid.png`): string {
   mkdirSync(dir, { recursive: true });
   set.images.forEach((img, i) => {
     const name = String(i).padStart(5, '0');
     writeFileSync(join(dir, `${name}.png`), encodePng(img));
     writeFileSync(join(dir, `${name}.json`), JSON.stringify({ condition: set.conditions[i], index: i, ...provenance }));
   });
-  const grid = `${dir}-grid.png`;
   writeFileSync(grid, encodePng(imageGrid(set.images.slice(0, columns * Math.ceil(set.images.length / columns)), columns)));
   return grid;
 }
