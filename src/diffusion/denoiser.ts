@@ -5,9 +5,17 @@
 import { type Tensor, cat, tensor, tidy } from '../engine/index.js';
 import type { ConditionTokens } from '../models/conditions/condition-encoder.js';
 
+/** What the network outputs: ε (Ho et al.) or v = √ᾱ ε − √(1−ᾱ) x_0 (Salimans & Ho 2022). */
+export const PREDICTIONS = ['epsilon', 'v'] as const;
+export type Prediction = (typeof PREDICTIONS)[number];
+
 export interface EpsilonModel {
   /** ε̂(x_t, t, c): `x` [B, C, H, W], `t` [B] float timesteps, `cond` tokens for B samples. */
   predictEpsilon(x: Tensor, t: Tensor, cond: ConditionTokens): Tensor;
+  /** The network's own parameterisation (absent: 'epsilon'); its training loss is taken in that space. */
+  readonly prediction?: Prediction;
+  /** The network's raw output (v̂ for a v-model), which the loss compares with its target. */
+  predictOutput?(x: Tensor, t: Tensor, cond: ConditionTokens): Tensor;
 }
 
 /** Condition tokens, and for classifier-free guidance the NULL tokens and the scale w. */

@@ -9,8 +9,8 @@ import { CheckpointError, Module, type Tensor, keep, listCheckpoints, loadCheckp
 import type { ConditionEncoder, ConditionEncoderConfig, ConditionTokens } from '../models/conditions/condition-encoder.js';
 import { appendTokens, createConditionEncoder } from '../models/conditions/index.js';
 import { UNet, type UNetConfig } from '../models/unet.js';
-import type { EpsilonModel } from './denoiser.js';
-import { type NoiseSchedule, type ScheduleConfig, createSchedule } from './schedule.js';
+import type { EpsilonModel, Prediction } from './denoiser.js';
+import { type NoiseSchedule, type ScheduleConfig, createSchedule, epsFromV } from './schedule.js';
 
 export interface GeneratorConfig {
   unet: UNetConfig;
@@ -18,6 +18,8 @@ export interface GeneratorConfig {
   schedule: ScheduleConfig;
   /** Images are size × size × channels, scaled from [0, 1] to [−1, 1]. */
   image: { size: number; channels: 1 | 3 };
+  /** What the UNet predicts (absent: 'epsilon', as every checkpoint written before this key). */
+  prediction?: Prediction;
 }
 
 export class DiffusionGenerator extends Module implements EpsilonModel {
@@ -40,8 +42,17 @@ export class DiffusionGenerator extends Module implements EpsilonModel {
     this.schedule = createSchedule(config.schedule);
   }
 
-  predictEpsilon(x: Tensor, t: Tensor, cond: ConditionTokens): Tensor {
+  get prediction(): Prediction {
+    return this.config.prediction ?? 'epsilon';
+  }
+
+  predictOutput(x: Tensor, t: Tensor, cond: ConditionTokens): Tensor {
     return this.unet.forward(x, t, cond.tokens, cond.mask);
+  }
+
+  predictEpsilon(x: Tensor, t: Tensor, cond: ConditionTokens): Tensor {
+    if (this.prediction === 'epsilon') return this.predictOutput(x, t, cond);
+    return tidy(() => epsFromV(this.schedule, x, t.toNumbers().map(Math.round), this.predictOutput(x, t, cond)));
   }
 
   encode(conditions: ReadonlyArray<string | null>): ConditionTokens {

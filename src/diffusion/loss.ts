@@ -4,7 +4,7 @@
 import { type Generator, type Tensor, randint, randn, tidy } from '../engine/index.js';
 import type { ConditionTokens } from '../models/conditions/condition-encoder.js';
 import type { EpsilonModel } from './denoiser.js';
-import { type NoiseSchedule, qSample, timestepTensor } from './schedule.js';
+import { type NoiseSchedule, qSample, timestepTensor, vTarget } from './schedule.js';
 
 export interface DiffusionLossResult {
   /** Mean over the batch: the scalar to backpropagate. */
@@ -32,8 +32,16 @@ export function diffusionLoss(model: EpsilonModel, schedule: NoiseSchedule, xSta
     const timesteps = opts.timesteps ?? sampleTimesteps(b, schedule.numTimesteps, opts.generator);
     const noise = opts.noise ?? randn(xStart.shape, opts.generator ? { generator: opts.generator } : {});
     const xT = qSample(schedule, xStart, timesteps, noise);
-    const eps = model.predictEpsilon(xT, timestepTensor(timesteps), cond);
-    const perSample = eps.sub(noise).square().mean([1, 2, 3]);
+    // a v-model is trained on ‖v̂ − v‖² (= ‖ε̂ − ε‖² / ᾱ_t): the same minimiser, taken where it is well conditioned
+    const perSample =
+      model.prediction === 'v'
+        ? requireOutput(model)(xT, timestepTensor(timesteps), cond).sub(vTarget(schedule, xStart, timesteps, noise)).square().mean([1, 2, 3])
+        : model.predictEpsilon(xT, timestepTensor(timesteps), cond).sub(noise).square().mean([1, 2, 3]);
     return { loss: perSample.mean(), perSample };
   });
+}
+
+function requireOutput(model: EpsilonModel): NonNullable<EpsilonModel['predictOutput']> {
+  if (!model.predictOutput) throw new Error("a v-prediction model must expose predictOutput (its raw v̂) for the loss");
+  return (x, t, c) => model.predictOutput!(x, t, c);
 }

@@ -104,6 +104,21 @@ export function predictXStartFromEps(s: NoiseSchedule, xT: Tensor, timesteps: Re
   return tidy(() => xT.mul(extract(s.sqrtRecipAlphasCumprod, timesteps)).sub(eps.mul(extract(s.sqrtRecipm1AlphasCumprod, timesteps))));
 }
 
+/**
+ * The v-parameterisation (Salimans & Ho 2022): v = √ᾱ_t ε − √(1 − ᾱ_t) x_0, the target a
+ * v-prediction network learns. Unlike ε it stays informative where ᾱ_t → 0: there
+ * x̂_0 = √ᾱ_t x_t − √(1 − ᾱ_t) v̂ ≈ −v̂, while from ε̂ it is (x_t − √(1 − ᾱ_t) ε̂)/√ᾱ_t,
+ * whose error is the ε error times 1/√ᾱ_t (2 × 10⁴ at the cosine schedule's last step).
+ */
+export function vTarget(s: NoiseSchedule, xStart: Tensor, timesteps: ReadonlyArray<number>, noise: Tensor): Tensor {
+  return tidy(() => noise.mul(extract(s.sqrtAlphasCumprod, timesteps)).sub(xStart.mul(extract(s.sqrtOneMinusAlphasCumprod, timesteps))));
+}
+
+/** ε̂ = √(1 − ᾱ_t) x_t + √ᾱ_t v̂: a v-prediction network's output as the ε the samplers take. */
+export function epsFromV(s: NoiseSchedule, xT: Tensor, timesteps: ReadonlyArray<number>, v: Tensor): Tensor {
+  return tidy(() => xT.mul(extract(s.sqrtOneMinusAlphasCumprod, timesteps)).add(v.mul(extract(s.sqrtAlphasCumprod, timesteps))));
+}
+
 /** Mean and variance of the posterior q(x_{t−1} | x_t, x_0). */
 export function qPosteriorMeanVariance(s: NoiseSchedule, xStart: Tensor, xT: Tensor, timesteps: ReadonlyArray<number>): { mean: Tensor; variance: Tensor } {
   return tidy(() => ({

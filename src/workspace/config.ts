@@ -24,6 +24,8 @@ const generatorSchema = z
     batch: z.number().int().positive().default(32),
     lr: z.number().positive().default(3e-4),
     schedule: z.enum(['linear', 'cosine']).default('cosine'),
+    /** What the UNet predicts: ε, or v (Salimans & Ho 2022), which stays well conditioned at the noisiest steps. */
+    prediction: z.enum(['epsilon', 'v']).default('epsilon'),
     checkpointEvery: z.number().int().positive().default(250),
     emaDecay: z.number().min(0).max(1).default(0.995),
   })
@@ -223,6 +225,7 @@ generator:
   batch: 32
   lr: 0.0003
   schedule: cosine      # linear | cosine
+  prediction: epsilon   # epsilon | v (v stays well conditioned at the noisiest steps: better few-step samples)
   checkpointEvery: 250
   emaDecay: 0.995
 

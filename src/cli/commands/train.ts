@@ -3,13 +3,14 @@
 // with progress (loss, ETA), checkpoints, sample grids, and `--resume` after a kill.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Command, UsageError, numberOption, stringOption } from '../command.js';
+import { type Command, UsageError, choiceOption, numberOption, stringOption } from '../command.js';
 import { Progress } from '../progress.js';
 import { seedInit, setNumThreads, tensor } from '../../engine/index.js';
 import { loadManifest } from '../../data/manifest.js';
 import { loadImages } from '../../data/loader.js';
 import { rastersToNCHW } from '../../data/nchw.js';
 import { encodePng } from '../../data/png.js';
+import { PREDICTIONS } from '../../diffusion/denoiser.js';
 import { type GeneratorConfig, createGenerator } from '../../diffusion/generator.js';
 import { imageGrid } from '../../diffusion/images.js';
 import { DEFAULT_PRETRAIN_CONFIG, type PretrainConfig, pretrain } from '../../diffusion/pretrain.js';
@@ -44,6 +45,7 @@ export const trainCommand: Command = {
     'channel-mult': { type: 'string', description: 'UNet width multipliers per level, e.g. 1,2,4' },
     'res-blocks': { type: 'string', description: 'residual blocks per level (default 1)' },
     schedule: { type: 'string', description: 'beta schedule: linear or cosine', default: DEFAULT_SCHEDULE.kind },
+    prediction: { type: 'string', description: 'what the UNet predicts: epsilon, or v (well conditioned at the noisiest steps; better few-step samples)', default: 'epsilon' },
     seed: { type: 'string', description: 'seed for weights, data order and noise', default: '0' },
     limit: { type: 'string', description: 'use at most this many images (quick runs)' },
     resume: { type: 'boolean', description: 'continue the latest generator run (or --run) from its last checkpoint' },
@@ -140,6 +142,7 @@ async function freshConfig(opts: Parameters<Command['run']>[0]): Promise<TrainRu
   if (condition !== 'class' && condition !== 'text') throw new UsageError(`--condition must be class or text, got '${condition}'`);
   const scheduleKind = stringOption(opts, 'schedule') ?? 'linear';
   if (scheduleKind !== 'linear' && scheduleKind !== 'cosine') throw new UsageError(`--schedule must be linear or cosine, got '${scheduleKind}'`);
+  const prediction = choiceOption(opts, 'prediction', PREDICTIONS, 'epsilon');
   const limitOpt = stringOption(opts, 'limit');
   const manifest = loadManifest(dataPath);
   const unet = defaultUNetConfig(size, channels, null);
@@ -155,7 +158,7 @@ async function freshConfig(opts: Parameters<Command['run']>[0]): Promise<TrainRu
   const steps = numberOption(opts, 'steps', DEFAULT_PRETRAIN_CONFIG.steps);
   return {
     data: { path: manifest.source, size, channels, condition, ...(limitOpt ? { limit: numberOption(opts, 'limit', 0) } : {}) },
-    generator: { unet, condition: conditionCfg, schedule: { kind: scheduleKind as BetaScheduleKind, numTimesteps: 1000 }, image: { size, channels } },
+    generator: { unet, condition: conditionCfg, schedule: { kind: scheduleKind as BetaScheduleKind, numTimesteps: 1000 }, image: { size, channels }, prediction },
     pretrain: {
       ...DEFAULT_PRETRAIN_CONFIG,
       steps,

@@ -27,6 +27,7 @@ export function generatorConfigFor(ctx: DemoContext, data: DemoData): GeneratorC
     condition: { kind: 'class', classes: data.classes, dim: 64, tokensPerClass: 1 },
     schedule: { kind: ctx.config.generator.schedule, numTimesteps: 1000 },
     image: { size: data.size, channels: data.channels },
+    prediction: ctx.config.generator.prediction,
   };
 }
 
