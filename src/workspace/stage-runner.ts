@@ -19,6 +19,8 @@ export interface StageLog {
 
 export class StageRunner {
   readonly seconds: Record<string, number> = {};
+  /** The recorded seconds of the stages this runner skipped (finished by an earlier run). */
+  skippedSeconds = 0;
   private readonly dir: string;
 
   constructor(
@@ -35,6 +37,7 @@ export class StageRunner {
     if (existsSync(marker)) {
       const rec = JSON.parse(readFileSync(marker, 'utf8')) as StageRecord<R>;
       this.seconds[name] = rec.seconds;
+      this.skippedSeconds += rec.seconds;
       this.log(`[${name}] already finished (${rec.seconds.toFixed(1)} s): skipped`);
       return rec.result;
     }

@@ -62,6 +62,9 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
   const metrics2 = await runDemo({ out, quick: true, silent: true, log: (l) => again.push(l) });
   for (const s of STAGES.slice(0, -1)) assert.ok(again.some((l) => l.includes(`[${s}] already finished`)), `stage ${s} skipped on re-run`);
   assert.equal(metrics2.baseline.plausibility, metrics.baseline.plausibility);
+  // its total still counts the stages as they took the first time
+  const stageSum = STAGES.reduce((sum, s) => sum + metrics.seconds[s]!, 0);
+  assert.ok(metrics2.seconds.total! >= stageSum && metrics2.seconds.total! < stageSum + 60, `resumed total ${metrics2.seconds.total} against the stages' ${stageSum}`);
   assert.ok(existsSync(join(out, 'runs')) && readdirSync(join(out, 'runs')).length >= 3);
 
   // killed after the study was rated but before its stage was marked finished: the re-run

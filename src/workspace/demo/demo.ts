@@ -72,7 +72,8 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     const evaluation = await stages.run('evaluate', () =>
       runEvaluateStage(ctx, data, judge, { baseline: pretrain, aligned, headline }, { study, validation, reward, pretrainLoss: pretrain.loss, seconds: stages.seconds }, out),
     );
-    const seconds = { ...stages.seconds, total: (performance.now() - started) / 1000 };
+    // a resumed demo's total counts the stages an earlier run finished, as they took then
+    const seconds = { ...stages.seconds, total: (performance.now() - started) / 1000 + stages.skippedSeconds };
     const reportMetrics = JSON.parse(readFileSync(evaluation.metricsFile, 'utf8')) as Record<string, unknown>;
     const metrics: DemoMetrics = {
       seconds,
