@@ -24,6 +24,8 @@ export interface RatedStudySpec {
   seed: number;
   /** Label of the progress bar. */
   label: string;
+  /** Binary or pairwise (default: study.mode). */
+  mode?: 'binary' | 'pairwise';
 }
 
 export interface RatedStudy {
@@ -106,7 +108,7 @@ function openStudy(ctx: DemoContext, store: FeedbackStore, data: DemoData, spec:
   writeGoldItems(spec.samplesDir, data, Math.max(data.classes.length, Math.round(spec.expectedItems * s.goldRate)));
   const created = createStudyFromSamples(store, {
     name: spec.name,
-    mode: s.mode,
+    mode: spec.mode ?? s.mode,
     dir: spec.samplesDir,
     raters: raterNames,
     ratersPerItem: Math.min(s.ratersPerItem, s.raters),

@@ -74,6 +74,8 @@ export async function runValidationStage(ctx: DemoContext, data: DemoData, judge
       sizeKey: 'validation.samplesPerCondition',
       seed: ctx.config.seed + 1,
       label: 'validation',
+      // a rate per model needs verdicts, whatever the first study asked (pairwise answers give none)
+      mode: 'binary',
       writeSamples: () => {
         for (const m of models) {
           ctx.log(`validation: sampling ${per * data.classes.length} images from ${m.name} (${m.runId})`);
