@@ -58,7 +58,7 @@ export async function rateStudy<T = undefined>(
     const opened = existing ? resumeStudy(ctx, store, existing.id, spec) : openStudy(ctx, store, data, spec, raterNames);
     const { studyId } = opened;
     if (ctx.interactive) {
-      await rateInteractively(ctx, store, studyId, opened.raters);
+      await rateInteractively(ctx, store, studyId, opened.raters, spec.label);
     } else {
       registerJudge(data.judgeName, judge, 'the demo’s truth judge');
       const progress = new Progress({ label: spec.label, total: opened.assignments, silent: ctx.silent });
@@ -160,11 +160,11 @@ function resumeStudy(ctx: DemoContext, store: FeedbackStore, studyId: number, sp
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Serves the study, prints the links, and waits until every assignment has an answer. */
-async function rateInteractively(ctx: DemoContext, store: FeedbackStore, studyId: number, raters: { name: string; token: string }[]): Promise<void> {
+async function rateInteractively(ctx: DemoContext, store: FeedbackStore, studyId: number, raters: { name: string; token: string }[], label: string): Promise<void> {
   const app = await buildServer({ store });
   const address = await app.listen({ port: Number(process.env.MEDLOOP_PORT ?? 8377), host: '127.0.0.1' });
   const admin = store.ensureAdmin();
-  console.log(`\nThe study is open. Rate it in your browser, then the demo continues by itself.\n  admin: ${adminLink(address, admin.token)}`);
+  console.log(`\nThe ${label} study is open. Rate it in your browser, then the demo continues by itself.\n  admin: ${adminLink(address, admin.token)}`);
   for (const r of raters) console.log(`  ${r.name}: ${raterLink(address, r.token)}`);
   try {
     for (;;) {
@@ -176,5 +176,5 @@ async function rateInteractively(ctx: DemoContext, store: FeedbackStore, studyId
   } finally {
     await app.close();
   }
-  ctx.log('study: every assignment answered');
+  ctx.log(`${label}: every assignment answered`);
 }
