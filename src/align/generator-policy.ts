@@ -29,7 +29,7 @@ export class GeneratorPolicy implements DiffusionPolicy {
     this.imageShape = [channels, size, size];
     this.conditionDim = module.encoder.dim;
     this.trainTimesteps = module.schedule.numTimesteps;
-    this.eps = { predictEpsilon: (x, t, c) => module.predictEpsilon(x, t, c), prediction: module.prediction, predictOutput: (x, t, c) => module.predictOutput(x, t, c) };
+    this.eps = module;
   }
 
   /** Condition tokens with the ACE tokens appended (when there are any). */

@@ -4,10 +4,7 @@
 // or a frozen anchor model plugs in unchanged.
 import { type Tensor, cat, tensor, tidy } from '../engine/index.js';
 import type { ConditionTokens } from '../models/conditions/condition-encoder.js';
-
-/** What the network outputs: ε (Ho et al.) or v = √ᾱ ε − √(1−ᾱ) x_0 (Salimans & Ho 2022). */
-export const PREDICTIONS = ['epsilon', 'v'] as const;
-export type Prediction = (typeof PREDICTIONS)[number];
+import type { Prediction } from './prediction.js';
 
 export interface EpsilonModel {
   /** ε̂(x_t, t, c): `x` [B, C, H, W], `t` [B] float timesteps, `cond` tokens for B samples. */

@@ -9,7 +9,8 @@ import { CheckpointError, Module, type Tensor, keep, listCheckpoints, loadCheckp
 import type { ConditionEncoder, ConditionEncoderConfig, ConditionTokens } from '../models/conditions/condition-encoder.js';
 import { appendTokens, createConditionEncoder } from '../models/conditions/index.js';
 import { UNet, type UNetConfig } from '../models/unet.js';
-import type { EpsilonModel, Prediction } from './denoiser.js';
+import type { EpsilonModel } from './denoiser.js';
+import type { Prediction } from './prediction.js';
 import { type NoiseSchedule, type ScheduleConfig, createSchedule, epsFromV } from './schedule.js';
 
 export interface GeneratorConfig {

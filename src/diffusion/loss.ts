@@ -35,13 +35,13 @@ export function diffusionLoss(model: EpsilonModel, schedule: NoiseSchedule, xSta
     // a v-model is trained on ‖v̂ − v‖² (= ‖ε̂ − ε‖² / ᾱ_t): the same minimiser, taken where it is well conditioned
     const perSample =
       model.prediction === 'v'
-        ? requireOutput(model)(xT, timestepTensor(timesteps), cond).sub(vTarget(schedule, xStart, timesteps, noise)).square().mean([1, 2, 3])
+        ? rawOutput(model, xT, timestepTensor(timesteps), cond).sub(vTarget(schedule, xStart, timesteps, noise)).square().mean([1, 2, 3])
         : model.predictEpsilon(xT, timestepTensor(timesteps), cond).sub(noise).square().mean([1, 2, 3]);
     return { loss: perSample.mean(), perSample };
   });
 }
 
-function requireOutput(model: EpsilonModel): NonNullable<EpsilonModel['predictOutput']> {
-  if (!model.predictOutput) throw new Error("a v-prediction model must expose predictOutput (its raw v̂) for the loss");
-  return (x, t, c) => model.predictOutput!(x, t, c);
+function rawOutput(model: EpsilonModel, x: Tensor, t: Tensor, cond: ConditionTokens): Tensor {
+  if (!model.predictOutput) throw new Error('a v-prediction model must expose predictOutput (its raw v̂) for the loss');
+  return model.predictOutput(x, t, cond);
 }

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PREDICTIONS } from '../diffusion/prediction.js';
 
 const dataSchema = z
   .object({
@@ -25,7 +26,7 @@ const generatorSchema = z
     lr: z.number().positive().default(3e-4),
     schedule: z.enum(['linear', 'cosine']).default('cosine'),
     /** What the UNet predicts: ε, or v (Salimans & Ho 2022), which stays well conditioned at the noisiest steps. */
-    prediction: z.enum(['epsilon', 'v']).default('epsilon'),
+    prediction: z.enum(PREDICTIONS).default('epsilon'),
     checkpointEvery: z.number().int().positive().default(250),
     emaDecay: z.number().min(0).max(1).default(0.995),
   })

@@ -10,7 +10,7 @@ import { loadManifest } from '../../data/manifest.js';
 import { loadImages } from '../../data/loader.js';
 import { rastersToNCHW } from '../../data/nchw.js';
 import { encodePng } from '../../data/png.js';
-import { PREDICTIONS } from '../../diffusion/denoiser.js';
+import { PREDICTIONS } from '../../diffusion/prediction.js';
 import { type GeneratorConfig, createGenerator } from '../../diffusion/generator.js';
 import { imageGrid } from '../../diffusion/images.js';
 import { DEFAULT_PRETRAIN_CONFIG, type PretrainConfig, pretrain } from '../../diffusion/pretrain.js';

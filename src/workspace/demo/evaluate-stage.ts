@@ -140,7 +140,7 @@ export async function runEvaluateStage(
       agreement: extras.study.agreement,
       plausibility: {
         ...Object.fromEntries(sampled.map(({ model, truth }) => [model.name, truth])),
-        ...Object.fromEntries(sampled.flatMap(({ model }) => (extras.validation?.rated[model.name] ? [[`${model.name}, raters`, extras.validation.rated[model.name]!]] : []))),
+        ...Object.fromEntries(Object.entries(extras.validation?.rated ?? {}).map(([name, r]) => [`${name}, raters`, r])),
       },
       goldAccuracy: Object.fromEntries(Object.entries(extras.study.goldAccuracy).filter((kv): kv is [string, number] => kv[1] !== null)),
       note: `Columns named after a model are the truth judge (${data.judgeName}) on fresh samples with the same seeds for every model${extras.validation ? `; columns “…, raters” are the validation study (${extras.validation.answers} answers on ${extras.validation.items} samples, blinded and mixed), whose raters chose the headline model (${extras.validation.selected})` : ''}; the first rating study (${extras.study.answers} answers, ${extras.study.items} items) trained the reward model.`,

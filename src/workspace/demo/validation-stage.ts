@@ -89,9 +89,11 @@ export async function runValidationStage(ctx: DemoContext, data: DemoData, judge
     },
     ratedPlausibility,
   );
-  const selected = selectByRatings(read, aligned.map((a) => a.method));
-  const share = (m: string) => read[m]!.plausible / read[m]!.total;
+  // in the models' order (baseline first), not the answers'
+  const rated = Object.fromEntries(models.filter((m) => read[m.name]).map((m) => [m.name, read[m.name]!]));
+  const selected = selectByRatings(rated, aligned.map((a) => a.method));
+  const share = (m: string) => (rated[m] ? rated[m].plausible / rated[m].total : NaN);
   const beatsBaseline = share(selected) > share('baseline');
   ctx.log(`validation: raters accepted ${models.map((m) => `${m.name} ${(share(m.name) * 100).toFixed(1)}%`).join(', ')}: the headline is ${selected}${beatsBaseline ? '' : ' (no aligned model was accepted more often than the baseline)'}`);
-  return { ...study, rated: read, selected, beatsBaseline };
+  return { ...study, rated, selected, beatsBaseline };
 }
