@@ -74,14 +74,18 @@ export class PlausibilityRewardNet extends Module {
     return tensor(BigInt64Array.from(ids), [ids.length], { dtype: 'int64' });
   }
 
-  /** Logits [N, 1 + criteria]: column 0 is the plausibility score s(x, c), the rest are criterion failures. */
-  forward(x: Tensor, conditionIdx: Tensor): Tensor {
+  /** The head's hidden features z [N, hidden], the input of the last layer (active choice embeds candidates by them). */
+  features(x: Tensor, conditionIdx: Tensor): Tensor {
     return tidy(() => {
       const e = this.embed.forward(conditionIdx);
       const h = this.backbone.forward(x, e);
       const p = this.condProj.forward(e);
-      const z = this.fc1.forward(cat([h, h.mul(p), e], 1)).silu();
-      return this.fc2.forward(z);
+      return this.fc1.forward(cat([h, h.mul(p), e], 1)).silu();
     });
+  }
+
+  /** Logits [N, 1 + criteria]: column 0 is the plausibility score s(x, c), the rest are criterion failures. */
+  forward(x: Tensor, conditionIdx: Tensor): Tensor {
+    return tidy(() => this.fc2.forward(this.features(x, conditionIdx)));
   }
 }

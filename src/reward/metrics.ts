@@ -33,6 +33,27 @@ export function auroc(scores: ArrayLike<number>, positive: ArrayLike<boolean | n
   return (rankSum - (nPos * (nPos + 1)) / 2) / (nPos * nNeg);
 }
 
+/**
+ * Where the AUROC is lost: 1 − AUROC split over the negatives' groups. Each misordered
+ * (positive, negative) pair, the negative scored above the positive (ties count half), is
+ * charged to the negative's group, so the shares sum to 1 − AUROC. On the phantom testbed it
+ * names the broken kinds a reward model cannot see.
+ */
+export function aurocLossByGroup(scores: ArrayLike<number>, positive: ArrayLike<boolean | number>, group: ReadonlyArray<string>): Map<string, number> {
+  if (scores.length !== positive.length || scores.length !== group.length) throw new RangeError(`aurocLossByGroup: ${scores.length} scores, ${positive.length} labels, ${group.length} groups`);
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let i = 0; i < scores.length; i++) (positive[i] ? pos : neg).push(i);
+  const out = new Map<string, number>();
+  if (pos.length === 0 || neg.length === 0) return out;
+  for (const j of neg) {
+    let wrong = 0;
+    for (const i of pos) wrong += scores[j]! > scores[i]! ? 1 : scores[j] === scores[i] ? 0.5 : 0;
+    out.set(group[j]!, (out.get(group[j]!) ?? 0) + wrong / (pos.length * neg.length));
+  }
+  return out;
+}
+
 export function accuracyAtHalf(probs: ArrayLike<number>, positive: ArrayLike<boolean | number>): number {
   let hits = 0;
   for (let i = 0; i < probs.length; i++) if (probs[i]! >= 0.5 === Boolean(positive[i])) hits++;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seedInit } from '../../src/engine/index.js';
+import { F, dispose, seedInit, tensor, tidy } from '../../src/engine/index.js';
 import { PlausibilityRewardNet } from '../../src/models/reward-net.js';
-import { acquisitionScores, chooseForRating } from '../../src/reward/index.js';
+import { acquisitionScores, chooseForRating, gradientEmbeddings, rastersToUnitTensor } from '../../src/reward/index.js';
 import { cellPool } from '../../bench/reward-testbed.js';
 
 const conditions = ['eosinophil', 'lymphocyte', 'monocyte', 'neutrophil'];
@@ -72,4 +72,63 @@ test('power acquisition samples ∝ score^power: a huge power is the top-k, powe
   assert.ok(differs >= 15, `power 1 strays from the top-k (${differs}/20 seeds)`);
   assert.ok(chosenMean > poolMean, `sampled batches score above the pool mean (${chosenMean} vs ${poolMean})`);
   for (const n of nets) n.dispose();
+});
+
+test('BADGE gradient embeddings are the last layer’s autograd gradient under the model’s own guess', () => {
+  const nets = [net(4), net(5)];
+  const candidates = cellPool(6, 7, { size: 16 });
+  const { rows, dim, probs } = gradientEmbeddings(candidates, nets);
+  const hidden = nets[0]!.config.hidden;
+  assert.equal(dim, 2 * (hidden + 1), 'members side by side, weights then bias');
+  const x = rastersToUnitTensor(
+    candidates.map((c) => c.image),
+    16,
+    3,
+  );
+  nets.forEach((m, k) => {
+    m.eval();
+    candidates.forEach((c, i) => {
+      m.zeroGrad();
+      tidy(() => {
+        const logit = m.forward(x.narrow(0, i, 1), m.conditionIndices([c.condition])).select(1, 0);
+        assert.ok(Math.abs(logit.sigmoid().item() - probs[k]![i]!) < 1e-5);
+        F.bceWithLogits(logit, tensor([probs[k]![i]! >= 0.5 ? 1 : 0], [1]), 'sum').backward();
+      });
+      const gw = m.fc2.weight.grad!;
+      const gb = m.fc2.bias!.grad!;
+      const expected = [...gw.select(0, 0).toNumbers(), gb.toNumbers()[0]!];
+      dispose([gw, gb]);
+      const got = [...rows.subarray(i * dim + k * (hidden + 1), i * dim + (k + 1) * (hidden + 1))];
+      for (let j = 0; j < expected.length; j++) assert.ok(Math.abs(got[j]! - expected[j]!) < 1e-5, `model ${k} candidate ${i} entry ${j}: ${got[j]} vs ${expected[j]}`);
+    });
+    m.zeroGrad();
+  });
+  x.dispose();
+  // The badge score is the embedding's length.
+  const scores = acquisitionScores(candidates, nets, 'badge');
+  scores.forEach((s, i) => assert.ok(Math.abs(s.score - Math.hypot(...rows.subarray(i * dim, (i + 1) * dim))) < 1e-5));
+  for (const n of nets) n.dispose();
+});
+
+test('BADGE never spends a batch on copies of one hard case; top-k entropy does', () => {
+  const model = net(6);
+  // Six distinct cells, each ten times over, all of one condition.
+  const distinct = cellPool(6, 8, { size: 16 }).map((c) => ({ ...c, condition: 'monocyte' }));
+  const candidates = distinct.flatMap((c) => Array.from({ length: 10 }, (_, r) => ({ ...c, id: `${c.id}/${r}` })));
+  const source = (id: string) => id.split('/')[0];
+  const topK = chooseForRating(candidates, model, 6, { acquisition: 'entropy' });
+  assert.equal(new Set(topK.map((c) => source(c.id))).size, 1, 'top-k takes six copies of the most uncertain cell');
+  for (const seed of [0, 1, 2]) {
+    const badge = chooseForRating(candidates, model, 6, { acquisition: 'badge', seed });
+    assert.equal(new Set(badge.map((c) => source(c.id))).size, 6, `seed ${seed}: six different cells`);
+  }
+  assert.throws(() => chooseForRating(candidates, model, 6, { acquisition: 'badge', power: 1 }), /power does not apply to badge/);
+  // Balanced over conditions, BADGE keeps each condition's share.
+  const mixed = cellPool(40, 9, { size: 16 });
+  const chosen = chooseForRating(mixed, model, 10, { acquisition: 'badge' });
+  for (const cond of conditions) {
+    const share = (10 * mixed.filter((c) => c.condition === cond).length) / mixed.length;
+    assert.ok(Math.abs(chosen.filter((c) => c.condition === cond).length - share) < 1, cond);
+  }
+  model.dispose();
 });

@@ -69,6 +69,17 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
       // power sampling: a random draw ∝ score^power, recorded in the sidecars
       assert.equal(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '1', '--out', `${out}-power`]), 0);
       assert.notEqual(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--power', '-1', '--out', `${out}-bad`]), 0);
+      // BADGE (uncertainty × diversity); an unknown acquisition names the known ones
+      assert.equal(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--acquisition', 'badge', '--out', `${out}-badge`]), 0);
+      const errs: string[] = [];
+      const err = console.error;
+      console.error = (...a: unknown[]) => void errs.push(a.join(' '));
+      try {
+        assert.notEqual(await main(['study', 'next', '--workspace', wsDir, '--candidates', join(wsDir, 'samples', 'candidates'), '--n', '12', '--acquisition', 'coreset', '--out', `${out}-bad`]), 0);
+      } finally {
+        console.error = err;
+      }
+      assert.match(errs.join('\n'), /--acquisition must be disagreement, bald, entropy, badge, random, got 'coreset'/);
 
       // an ensemble on bootstrap resamples: the next version, every member on disk, its scoring recorded
       assert.equal(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--steps', '20', '--members', '2', '--pessimism', '0.5', '--json']), 0);
@@ -88,7 +99,11 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
     assert.ok(typeof sidecar.condition === 'string' && sidecar.activeChoice.acquisition === 'entropy');
     assert.equal(readdirSync(`${out}-power`).filter((f) => f.endsWith('.png')).length, 12);
     assert.equal(JSON.parse(readFileSync(join(`${out}-power`, '0001.json'), 'utf8')).activeChoice.power, 1);
-    assert.ok(!existsSync(`${out}-bad`), 'a bad --power writes nothing');
+    assert.ok(!existsSync(`${out}-bad`), 'a bad --power or --acquisition writes nothing');
+    const badge = readSampleFolder(`${out}-badge`);
+    assert.equal(badge.length, 12);
+    assert.equal(JSON.parse(readFileSync(join(`${out}-badge`, '0001.json'), 'utf8')).activeChoice.acquisition, 'badge');
+    assert.equal(new Set(badge.map((s) => s.provenance.candidate)).size, 12, 'twelve different candidates');
     // The folder is ready for a new study.
     const sources = readSampleFolder(out);
     assert.equal(sources.length, 12);

@@ -6,6 +6,7 @@ import {
   AnchorScoreCache,
   RewardConfigError,
   auroc,
+  aurocLossByGroup,
   binaryScores,
   combineRewards,
   comparativeReward,
@@ -119,4 +120,22 @@ test('AUROC, calibration error and scores match hand-computed values', () => {
   assert.equal(s.accuracy, 0.75);
   assert.equal(s.auroc, 1);
   assert.equal(s.positives, 2);
+});
+
+test('AUROC loss by group charges each misordered pair to its negative and sums to 1 − AUROC', () => {
+  // Positives 0.3, 0.7; negative "a" at 0.5 beats one positive, "b" at 0.7 ties one and beats one, "c" at 0.1 beats none.
+  const loss = aurocLossByGroup([0.3, 0.7, 0.5, 0.7, 0.1], [1, 1, 0, 0, 0], ['ok', 'ok', 'a', 'b', 'c']);
+  assert.ok(Math.abs(loss.get('a')! - 1 / 6) < 1e-12);
+  assert.ok(Math.abs(loss.get('b')! - 1.5 / 6) < 1e-12);
+  assert.equal(loss.get('c'), 0);
+  assert.equal(loss.get('ok'), undefined, 'positives are never charged');
+  // On random data the shares add up to 1 − AUROC.
+  let r = 7;
+  const rand = () => ((r = (r * 48271) % 2147483647) / 2147483647);
+  const scores = Array.from({ length: 200 }, () => Math.round(rand() * 20) / 20);
+  const pos = scores.map((x) => rand() < 0.3 + 0.4 * x);
+  const groups = scores.map(() => ['x', 'y', 'z'][Math.floor(rand() * 3)]!);
+  const total = [...aurocLossByGroup(scores, pos, groups).values()].reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(total - (1 - auroc(scores, pos))) < 1e-9, `${total} vs ${1 - auroc(scores, pos)}`);
+  assert.throws(() => aurocLossByGroup([0.1], [1, 0], ['a']), /1 scores, 2 labels, 1 groups/);
 });

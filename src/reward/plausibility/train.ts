@@ -132,6 +132,15 @@ export function predictPlausibility(net: PlausibilityRewardNet, x: Tensor, condi
   return out;
 }
 
+/** The head's hidden features z [N × hidden, row-major] (`PlausibilityRewardNet.features`), in eval mode and batches. */
+export function plausibilityFeatures(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
+  const was = net.training;
+  net.eval();
+  const out = batched(x.dim(0), batchSize, (s, len) => tidy(() => net.features(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).toFloat32Array()));
+  net.train(was);
+  return out;
+}
+
 /** Raw scores s(x, c) (logits), used for pairwise comparison. */
 export function scorePlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
   const was = net.training;
