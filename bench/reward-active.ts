@@ -127,7 +127,6 @@ function oracleScore(nets: PlausibilityRewardNet[], test: PoolItem[]): { auroc: 
     ),
   };
 }
-const oracleAuroc = (nets: PlausibilityRewardNet[], test: PoolItem[]) => oracleScore(nets, test).auroc;
 
 type Curve = Array<{ ratings: number; auroc: number }>;
 const curves: Record<string, Curve[]> = Object.fromEntries(arms.map((arm) => [arm, []]));
@@ -179,7 +178,7 @@ for (const seed of a.merge ? [] : seedList) {
   const first = shuffled(pool, seededRandom(deriveSeed(seed, 'first'))).slice(0, points[0]);
   const firstRated = first.map(toRated);
   const firstNets = train(firstRated, real, deriveSeed(seed, 'train', firstRated.length), null);
-  const firstScore = oracleAuroc(firstNets, test);
+  const firstScore = oracleScore(firstNets, test).auroc;
   console.error(`seed ${seed} warm start ${firstRated.length} ratings: auroc ${firstScore.toFixed(4)} (${elapsed()})`);
   for (const arm of arms) {
     const chosen = new Set(first.map((p) => p.id));

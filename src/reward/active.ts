@@ -8,7 +8,7 @@ import type { Raster } from '../data/raster.js';
 import { deriveSeed, seededRandom, shuffled } from '../data/random.js';
 import type { PlausibilityRewardNet } from '../models/reward-net.js';
 import { kMeansPlusPlus } from './kmeans-pp.js';
-import { plausibilityFeatures, predictPlausibility, rastersToUnitTensor } from './plausibility/train.js';
+import { predictPlausibility, predictWithFeatures, rastersToUnitTensor } from './plausibility/train.js';
 
 export interface RatingCandidate {
   id: string;
@@ -63,7 +63,7 @@ function entropy(p: number): number {
 
 /** Each model's P(plausible) for every candidate, and with `features` its hidden features z too. */
 function modelOutputs(candidates: ReadonlyArray<RatingCandidate>, models: ReadonlyArray<PlausibilityRewardNet>, features: boolean): Array<{ p: Float32Array; z: Float32Array | null; dim: number }> {
-  if (models.length === 0) throw new RangeError('acquisitionScores: needs at least one model');
+  if (models.length === 0) throw new RangeError('active choice needs at least one reward model');
   return models.map((net) => {
     const x = rastersToUnitTensor(
       candidates.map((c) => c.image),
@@ -72,7 +72,7 @@ function modelOutputs(candidates: ReadonlyArray<RatingCandidate>, models: Readon
     );
     const conditions = candidates.map((c) => c.condition);
     try {
-      return { p: predictPlausibility(net, x, conditions), z: features ? plausibilityFeatures(net, x, conditions) : null, dim: net.config.hidden };
+      return features ? { ...predictWithFeatures(net, x, conditions), dim: net.config.hidden } : { p: predictPlausibility(net, x, conditions), z: null, dim: net.config.hidden };
     } finally {
       x.dispose();
     }

@@ -121,35 +121,46 @@ function snapshot(net: PlausibilityRewardNet): Map<string, Tensor> {
   return noGrad(() => new Map([...net.stateDict()].map(([k, t]) => [k, t.detach().clone()])));
 }
 
-/** P(plausible | x, c) for [N, C, S, S] images in [0, 1], in eval mode and batches. */
-export function predictPlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
+/** `head` of every batch of images with their condition indices, in eval mode and batches of `batchSize`, rows concatenated. */
+function evalBatched(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize: number, head: (xb: Tensor, idx: Tensor) => Tensor): Float32Array {
   const was = net.training;
   net.eval();
-  const out = batched(x.dim(0), batchSize, (s, len) =>
-    tidy(() => net.forward(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).select(1, 0).sigmoid().toFloat32Array()),
-  );
-  net.train(was);
-  return out;
+  try {
+    return batched(x.dim(0), batchSize, (s, len) => tidy(() => head(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).toFloat32Array()));
+  } finally {
+    net.train(was);
+  }
 }
 
-/** The head's hidden features z [N × hidden, row-major] (`PlausibilityRewardNet.features`), in eval mode and batches. */
-export function plausibilityFeatures(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
-  const was = net.training;
-  net.eval();
-  const out = batched(x.dim(0), batchSize, (s, len) => tidy(() => net.features(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).toFloat32Array()));
-  net.train(was);
-  return out;
+/** P(plausible | x, c) for [N, C, S, S] images in [0, 1], in eval mode and batches. */
+export function predictPlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
+  return evalBatched(net, x, conditions, batchSize, (xb, idx) => net.forward(xb, idx).select(1, 0).sigmoid());
+}
+
+/**
+ * P(plausible | x, c) and the head's hidden features z [N × hidden, row-major]
+ * (`PlausibilityRewardNet.features`) from one forward pass, in eval mode and batches.
+ */
+export function predictWithFeatures(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): { p: Float32Array; z: Float32Array } {
+  const h = net.config.hidden;
+  // Each row is [z, P(plausible)], so one batched pass carries both.
+  const rows = evalBatched(net, x, conditions, batchSize, (xb, idx) => {
+    const z = net.features(xb, idx);
+    return cat([z, net.fc2.forward(z).narrow(1, 0, 1).sigmoid()], 1);
+  });
+  const n = rows.length / (h + 1);
+  const p = new Float32Array(n);
+  const z = new Float32Array(n * h);
+  for (let i = 0; i < n; i++) {
+    z.set(rows.subarray(i * (h + 1), i * (h + 1) + h), i * h);
+    p[i] = rows[i * (h + 1) + h]!;
+  }
+  return { p, z };
 }
 
 /** Raw scores s(x, c) (logits), used for pairwise comparison. */
 export function scorePlausibility(net: PlausibilityRewardNet, x: Tensor, conditions: ReadonlyArray<string>, batchSize = 128): Float32Array {
-  const was = net.training;
-  net.eval();
-  const out = batched(x.dim(0), batchSize, (s, len) =>
-    tidy(() => net.forward(x.narrow(0, s, len), net.conditionIndices(conditions.slice(s, s + len))).select(1, 0).toFloat32Array()),
-  );
-  net.train(was);
-  return out;
+  return evalBatched(net, x, conditions, batchSize, (xb, idx) => net.forward(xb, idx).select(1, 0));
 }
 
 export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausibilityOptions = {}): TrainedPlausibilityModel {
