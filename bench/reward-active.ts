@@ -11,7 +11,7 @@
 // the saving against random, and where the last point's AUROC is lost (by kind of implausible
 // test item, with how many of each kind the arm rated); writes curve.svg, curve.md and result.json.
 //   MEDLOOP_THREADS=1 node --import tsx bench/reward-active.ts [--arms random,entropy,power-entropy,badge,bald] [--power 1] [--seeds 3] [--seed-start 1000] [--members 1]
-//     [--first 50] [--round 50] [--max 500] [--epochs 30] [--lr 2e-3] [--warm-epochs 10 (0: cold every round)] [--targets 0.9,0.93,0.95] [--pool 1500] [--test 600] [--test-without KIND,...] [--out /tmp/reward-active]
+//     [--first 50] [--round 50] [--max 500] [--epochs 30] [--lr 2e-3] [--warm-epochs 10 (0: cold every round)] [--targets 0.9,0.93,0.95] [--pool 1500] [--test 600] [--test-without KIND,...] [--pooling max|mean] [--out /tmp/reward-active]
 //     [--merge DIR,DIR (summarise earlier runs' curves instead of training)]
 // Why epochs and not a fixed step count: with a fixed 250 steps the model saw 500 ratings only
 // ~8 times (under-trained: AUROC 0.62–0.93 by seed, falling as ratings grew) and 50 ratings ~80
@@ -31,7 +31,8 @@ import { ACQUISITIONS, type Acquisition, chooseForRating } from '../src/reward/a
 import { auroc, aurocLossByGroup } from '../src/reward/metrics.js';
 import type { RatedImage, RealImage } from '../src/reward/plausibility/dataset.js';
 import { predictPlausibility, rastersToUnitTensor, trainPlausibilityEnsemble, trainPlausibilityModel } from '../src/reward/plausibility/train.js';
-import type { PlausibilityRewardNet } from '../src/models/reward-net.js';
+import { DEFAULT_REWARD_NET_CONFIG, type PlausibilityRewardNet } from '../src/models/reward-net.js';
+import { GLOBAL_POOLS, type GlobalPool, isGlobalPool } from '../src/models/reward-net-backbone.js';
 import { type PoolItem, phantomPool, realPhantoms } from './phantom-pool.js';
 
 const { values: a } = parseArgs({
@@ -61,6 +62,8 @@ const { values: a } = parseArgs({
     // AUROC levels to report ratings-to-reach for (random's final AUROC is always added).
     targets: { type: 'string', default: '0.9,0.93,0.95' },
     widths: { type: 'string', default: '8,16,32' },
+    // The net's global pooling (default: the reward net's own, max).
+    pooling: { type: 'string', default: DEFAULT_REWARD_NET_CONFIG.pooling },
     'error-rate': { type: 'string', default: '0.1' },
     // Default: MEDLOOP_THREADS (already applied by the engine on load), else every core.
     threads: { type: 'string' },
@@ -77,6 +80,9 @@ const epochs = Number(a.epochs);
 const warmEpochs = Number(a['warm-epochs']);
 const targetLevels = a.targets!.split(',').map(Number);
 const widths = a.widths!.split(',').map(Number);
+const poolingArg = a.pooling!;
+if (!isGlobalPool(poolingArg)) throw new RangeError(`--pooling: unknown '${poolingArg}' (known: ${GLOBAL_POOLS.join(', ')})`);
+const pooling: GlobalPool = poolingArg;
 const arms = a.arms!.split(',');
 const power = Number(a.power);
 const errorRate = Number(a['error-rate']);
@@ -93,7 +99,7 @@ function train(rated: RatedImage[], real: RealImage[], seed: number, prev: Plaus
   const warm = prev !== null && warmEpochs > 0;
   // Every criterion listed, so the criterion head is the same whatever the raters ticked so far.
   // No held-out cut: every rating trains (the oracle's test pool is the yardstick).
-  const opts = { criteria: [...CELL_CRITERIA], imageSize: size, net: { widths }, epochs: warm ? warmEpochs : epochs, lr: Number(a.lr), minSteps: 0, valFraction: 0, augment: 'dihedral' as const, seed };
+  const opts = { criteria: [...CELL_CRITERIA], imageSize: size, net: { widths, pooling }, epochs: warm ? warmEpochs : epochs, lr: Number(a.lr), minSteps: 0, valFraction: 0, augment: 'dihedral' as const, seed };
   const data = { rated, pairs: [], real };
   if (members > 1) return trainPlausibilityEnsemble(data, members, { ...opts, ...(warm ? { init: prev } : {}) }).map((m) => m.net);
   return [trainPlausibilityModel(data, { ...opts, ...(warm ? { init: prev[0]! } : {}) }).net];
@@ -305,6 +311,8 @@ const result = {
   testPlausibleShare: testShare,
   real: Number(a.real),
   members,
+  widths,
+  pooling,
   power,
   epochs,
   warmEpochs,

@@ -1,10 +1,16 @@
 // The small convolutional trunk shared by the reward-side models (plausibility
 // reward net, posture regressor, findings classifier, dual encoder's image tower):
 // stages of 3×3 conv → GroupNorm → (optional FiLM) → SiLU, 2×2 average pooling
-// between stages, global average pooling at the end. Kept small on purpose: these
-// models train from a few hundred images on a 2-core CPU in seconds.
+// between stages, global pooling at the end (average by default; the plausibility net
+// takes the maximum, see ./reward-net.ts). Kept small on purpose: these models train
+// from a few hundred images on a 2-core CPU in seconds.
 import { Conv2d, F, GroupNorm, Linear, Module, type Tensor, noGrad, tidy } from '../engine/index.js';
 import { ModuleList } from './module-list.js';
+
+/** How the last stage's feature map becomes one vector: its mean, or its maximum over positions. */
+export const GLOBAL_POOLS = ['mean', 'max'] as const;
+export type GlobalPool = (typeof GLOBAL_POOLS)[number];
+export const isGlobalPool = (x: unknown): x is GlobalPool => (GLOBAL_POOLS as readonly unknown[]).includes(x);
 
 export interface BackboneConfig {
   inChannels: number;
@@ -16,6 +22,8 @@ export interface BackboneConfig {
   groups: number;
   /** Width of the conditioning vector for FiLM, 0 for none. */
   filmDim: number;
+  /** Global pooling (default 'mean'). */
+  globalPool?: GlobalPool;
 }
 
 /** Scale/shift of normalised activations from a conditioning vector (Perez et al. 2018); starts at identity. */
@@ -64,6 +72,7 @@ export class ConvBackbone extends Module {
   readonly stages: ModuleList<ModuleList<ConvUnit>>;
   constructor(readonly config: BackboneConfig) {
     super();
+    if (config.globalPool !== undefined && !isGlobalPool(config.globalPool)) throw new RangeError(`ConvBackbone: unknown globalPool '${String(config.globalPool)}' (known: ${GLOBAL_POOLS.join(', ')})`);
     for (const w of config.widths) if (w % config.groups !== 0) throw new RangeError(`ConvBackbone: width ${w} does not split into ${config.groups} groups`);
     let cin: number = config.inChannels;
     const stages: ModuleList<ConvUnit>[] = [];
@@ -90,7 +99,7 @@ export class ConvBackbone extends Module {
         if (s > 0) h = F.avgPool2d(h, 2, 2);
         for (const unit of stage.items) h = unit.forward(h, cond);
       });
-      return h.mean([2, 3]);
+      return this.config.globalPool === 'max' ? h.amax([2, 3]) : h.mean([2, 3]);
     });
   }
 }

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PREDICTIONS } from '../diffusion/prediction.js';
+import { GLOBAL_POOLS } from '../models/reward-net-backbone.js';
 
 const dataSchema = z
   .object({
@@ -63,6 +64,8 @@ const rewardSchema = z
     pessimism: z.number().min(0).default(1),
     /** Colour-shifted real images added as implausible (RGB data only; 0 = none). */
     colourNegatives: z.number().int().min(0).default(0),
+    /** Global pooling of the reward net's image features ('max' keeps small local signs; why: models/reward-net.ts). */
+    pooling: z.enum(GLOBAL_POOLS).default('max'),
   })
   .strict();
 
@@ -250,6 +253,7 @@ reward:
   members: 1            # reward models on bootstrap resamples (an ensemble when > 1)
   pessimism: 1          # ensemble reward = mean − pessimism × sd across members
   colourNegatives: 0    # real RGB images with hue/saturation shifted far out of range, trained on as implausible
+  pooling: max          # the reward net's global pooling: max (sees a few-pixel sign such as a vacuole) or mean
 
 align:
   methods: [ddpo, rwl]

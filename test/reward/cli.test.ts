@@ -82,14 +82,18 @@ test('reward train learns a study’s ratings; study next writes the chosen cand
       assert.match(errs.join('\n'), /--acquisition must be disagreement, bald, entropy, badge, random, got 'coreset'/);
 
       // an ensemble on bootstrap resamples: the next version, every member on disk, its scoring recorded
-      assert.equal(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--steps', '20', '--members', '2', '--pessimism', '0.5', '--json']), 0);
+      assert.equal(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--steps', '20', '--members', '2', '--pessimism', '0.5', '--pooling', 'mean', '--json']), 0);
       const ens = JSON.parse(logs.pop()!);
+      // --pooling reaches every member's stored net config (v1 took the default, max)
+      const pooling = (dir: string) => JSON.parse(readFileSync(join(wsDir, 'rewards', 'plausibility', dir, 'state.json'), 'utf8')).config.pooling;
+      assert.deepEqual([pooling('v0001/checkpoint'), pooling('v0002/checkpoint'), pooling('v0002/members/1')], ['max', 'mean', 'mean']);
       assert.equal(ens.version, 2);
       assert.deepEqual(ens.options.ensemble, { members: 2, pessimism: 0.5 });
       assert.equal(ens.metrics.members.length, 2);
       assert.ok(existsSync(join(wsDir, 'rewards', 'plausibility', 'v0002', 'members', '1', 'weights.safetensors')));
       assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--members', '0']), 0, 'members must be ≥ 1');
       assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--colour-negatives', '-3']), 0, 'colour negatives must be a whole number ≥ 0');
+      assert.notEqual(await main(['reward', 'train', '--workspace', wsDir, '--study', 'round1', '--pooling', 'median']), 0, 'pooling must be mean or max');
     } finally {
       console.log = log;
     }

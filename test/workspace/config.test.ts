@@ -58,3 +58,9 @@ test('DDPO training-step keys: a wrong condition draw lists the choices, an unkn
   assert.throws(() => parseConfig({ align: { skipSteps: { start: 1 } } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.skipSteps.start' && /first, last/.test(e.message));
   assert.throws(() => parseConfig({ align: { skipSteps: { first: -1 } } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.skipSteps.first');
 });
+
+test("reward.pooling: max by default, mean allowed, anything else lists the choices", () => {
+  assert.equal(parseConfig({}).reward.pooling, 'max');
+  assert.equal(parseConfig({ reward: { pooling: 'mean' } }).reward.pooling, 'mean');
+  assert.throws(() => parseConfig({ reward: { pooling: 'median' } }), (e: unknown) => e instanceof ConfigError && e.key === 'reward.pooling' && /mean, max/.test(e.message));
+});

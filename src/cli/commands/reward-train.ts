@@ -7,6 +7,7 @@ import { MembersProgress } from '../progress.js';
 import { type Raster } from '../../data/raster.js';
 import { FeedbackStore, decodePng } from '../../feedback/index.js';
 import { loadRealImages } from '../../reward/real-images.js';
+import { GLOBAL_POOLS, isGlobalPool } from '../../models/reward-net-backbone.js';
 import { colourCriterion, colourNegatives } from '../../reward/plausibility/colour-negatives.js';
 import { type LabelMode, ratingsFromAnswers } from '../../reward/plausibility/dataset.js';
 import { savePlausibilityModel } from '../../reward/plausibility/model-file.js';
@@ -31,6 +32,7 @@ export const rewardTrainCommand: Command = {
     members: { type: 'string', description: 'reward models on bootstrap resamples; > 1 makes an ensemble (default: reward.members)' },
     pessimism: { type: 'string', description: 'ensemble reward = mean − pessimism × sd across members (default: reward.pessimism)' },
     'colour-negatives': { type: 'string', description: 'colour-shifted --real RGB images trained on as implausible (default: reward.colourNegatives)' },
+    pooling: { type: 'string', description: `the net's global pooling: ${GLOBAL_POOLS.join(' or ')} (default: reward.pooling)` },
     seed: { type: 'string', description: 'random seed', default: '0' },
     json: { type: 'boolean', description: 'print the model info as JSON' },
   },
@@ -65,15 +67,18 @@ export const rewardTrainCommand: Command = {
       if (!(pessimism >= 0)) throw new UsageError(`--pessimism must be ≥ 0, got ${pessimism}`);
       const colourCount = numberOption(opts, 'colour-negatives', ws.config.reward.colourNegatives);
       if (!Number.isInteger(colourCount) || colourCount < 0) throw new UsageError(`--colour-negatives must be a whole number ≥ 0, got ${colourCount}`);
+      const pooling = stringOption(opts, 'pooling') ?? ws.config.reward.pooling;
+      if (!isGlobalPool(pooling)) throw new UsageError(`--pooling must be one of ${GLOBAL_POOLS.join(', ')}, got '${pooling}'`);
       const shifted = colourNegatives(real, colourCount, { seed: numberOption(opts, 'seed', 0), criterion: colourCriterion(criteria) });
       const root = rewardModelRoot(ws.dir, 'plausibility');
-      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism, colourNegatives: shifted.length }, data: realPath ?? null, dir: root });
+      ws.runs.register({ id: runId, kind: 'reward', config: { study: study.name, real: realPath ?? null, epochs, realMix, labels, size, augment, members, pessimism, colourNegatives: shifted.length, pooling }, data: realPath ?? null, dir: root });
       const progress = new MembersProgress({ label: 'reward model', silent: process.env.MEDLOOP_TEST === '1' }, members);
       const options = {
         criteria,
         imageSize: size,
         channels,
         epochs,
+        net: { pooling },
         ...(stringOption(opts, 'steps') ? { minSteps: numberOption(opts, 'steps', 150), maxSteps: numberOption(opts, 'steps', 150) } : {}),
         realMix,
         augment: augment as 'none' | 'hflip' | 'dihedral',

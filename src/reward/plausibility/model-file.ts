@@ -12,7 +12,11 @@ import type { TrainedPlausibilityModel } from './train.js';
 
 export const PLAUSIBILITY_KIND = 'medloop.plausibility-reward';
 
-const buildRewardNet = (config: unknown) => new PlausibilityRewardNet(config as RewardNetConfig);
+// Files written before the pooling key existed were trained with average pooling.
+const buildRewardNet = (config: unknown) => {
+  const c = config as Omit<RewardNetConfig, 'pooling'> & Partial<Pick<RewardNetConfig, 'pooling'>>;
+  return new PlausibilityRewardNet({ ...c, pooling: c.pooling ?? 'mean' });
+};
 
 /** How an ensemble's members make one score: mean − pessimism × standard deviation across members. */
 export interface EnsembleScoring {

@@ -23,7 +23,7 @@ export interface TrainPlausibilityOptions {
   /** Input side (default: the first image's width, at most 64). */
   imageSize?: number;
   channels?: 1 | 3;
-  net?: Partial<Pick<RewardNetConfig, 'widths' | 'convsPerStage' | 'groups' | 'embedDim' | 'hidden'>>;
+  net?: Partial<Pick<RewardNetConfig, 'widths' | 'convsPerStage' | 'groups' | 'embedDim' | 'hidden' | 'pooling'>>;
   /** Passes over the largest data source (default 30: at 15, some seeds ended under-trained, e.g. oracle AUROC 0.64 from 200 ratings where 30 gave 0.92). */
   epochs?: number;
   /** Hard bounds on optimiser steps (defaults 150 and 4000). */
@@ -197,7 +197,8 @@ export function trainPlausibilityModel(data: PlausibilityData, opts: TrainPlausi
 
   // Initial weights from the seed, so a run is reproducible and ensemble members differ by seed alone.
   seedInit(deriveSeed(seed, 'init'));
-  const net = new PlausibilityRewardNet({ ...opts.net, inChannels: channels, imageSize: size, conditions, criteria });
+  // A warm start keeps the previous model's pooling (it has no weights, so loading would not carry it).
+  const net = new PlausibilityRewardNet({ ...(opts.init ? { pooling: opts.init.config.pooling } : {}), ...opts.net, inChannels: channels, imageSize: size, conditions, criteria });
   if (opts.init) net.loadStateDict(opts.init.stateDict());
   const xRated = rated.length ? rastersToUnitTensor(rated.map((r) => r.image), size, channels) : null;
   const xA = pairs.length ? rastersToUnitTensor(pairs.map((p) => p.a), size, channels) : null;

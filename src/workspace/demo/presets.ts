@@ -23,7 +23,9 @@ export function demoConfig(quick: boolean, overrides: { data?: string; seed?: nu
     // lymphocytes 38% → 0%); the members disagree on such images, and the penalty steers away.
     // Each member trains 225 steps (3 epochs of the real images): a single model at 900 steps
     // ranked fresh samples no better (oracle AUROC 0.78 against 0.80 at 300).
-    reward: quick ? { epochs: 8, realMix: 0.5, members: 3, pessimism: 1 } : { epochs: 3, realMix: 0.5, members: 5, pessimism: 1 },
+    // Average pooling, not the library's max: max-pooled members rank fresh samples better, but
+    // the demo's aligned models did worse with them on two of three seeds (README section 4).
+    reward: quick ? { epochs: 8, realMix: 0.5, members: 3, pessimism: 1, pooling: 'mean' } : { epochs: 3, realMix: 0.5, members: 5, pessimism: 1, pooling: 'mean' },
     // DDPO trains on a quarter of each trajectory's steps (4× cheaper per iteration on a CPU),
     // never on the first or the last step: their log-prob gradients were 40–60× those of
     // the others and drowned them, so the reward model's score stayed flat. Without them it

@@ -47,6 +47,7 @@ export function runRewardStage(ctx: DemoContext, data: DemoData, studyId: number
     realMix: r.realMix,
     seed: ctx.config.seed,
     channels: data.channels,
+    net: { pooling: r.pooling },
     maxSteps: ctx.quick ? 300 : 1500,
     onProgress: progress.report,
   };
