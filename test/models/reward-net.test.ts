@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { F, noGrad, rand, seedInit, tidy } from '../../src/engine/index.js';
 import { ConvBackbone } from '../../src/models/reward-net-backbone.js';
 import { DEFAULT_REWARD_NET_CONFIG, PlausibilityRewardNet } from '../../src/models/reward-net.js';
-import { loadPlausibilityModel, savePlausibilityModel } from '../../src/reward/index.js';
+import { createRaster } from '../../src/data/raster.js';
+import { seededRandom } from '../../src/data/random.js';
+import { loadPlausibilityModel, savePlausibilityModel, trainPlausibilityModel } from '../../src/reward/index.js';
 import type { TrainedPlausibilityModel } from '../../src/reward/index.js';
 import { TINY_CLASSES } from './tiny.js';
 
@@ -83,4 +85,20 @@ test("the plausibility net takes max pooling by default; a model file from befor
     net.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a warm start keeps the previous model’s pooling (it has no weights to carry it)', () => {
+  const r = seededRandom(9);
+  const image = () => {
+    const x = createRaster(8, 8, 3);
+    x.data.forEach((_, i) => (x.data[i] = r()));
+    return x;
+  };
+  const rated = TINY_CLASSES.map((c, i) => ({ id: `r${i}`, image: image(), condition: c, label: i % 2, criteria: {}, raters: 1 }));
+  const opts = { imageSize: 8, criteria: [], valFraction: 0, minSteps: 1, maxSteps: 1, net: { widths: [8, 8], groups: 4, embedDim: 8, hidden: 8 } };
+  const first = trainPlausibilityModel({ rated, pairs: [], real: [] }, { ...opts, net: { ...opts.net, pooling: 'mean' } });
+  const warm = trainPlausibilityModel({ rated, pairs: [], real: [] }, { ...opts, init: first.net });
+  const cold = trainPlausibilityModel({ rated, pairs: [], real: [] }, opts);
+  assert.deepEqual([first.net.config.pooling, warm.net.config.pooling, cold.net.config.pooling], ['mean', 'mean', 'max']);
+  for (const m of [first, warm, cold]) m.net.dispose();
 });
