@@ -32,7 +32,7 @@ import { auroc, aurocLossByGroup } from '../src/reward/metrics.js';
 import type { RatedImage, RealImage } from '../src/reward/plausibility/dataset.js';
 import { predictPlausibility, rastersToUnitTensor, trainPlausibilityEnsemble, trainPlausibilityModel } from '../src/reward/plausibility/train.js';
 import { DEFAULT_REWARD_NET_CONFIG, type PlausibilityRewardNet } from '../src/models/reward-net.js';
-import { GLOBAL_POOLS, type GlobalPool, isGlobalPool } from '../src/models/reward-net-backbone.js';
+import { toGlobalPool } from '../src/models/reward-net-backbone.js';
 import { type PoolItem, phantomPool, realPhantoms } from './phantom-pool.js';
 
 const { values: a } = parseArgs({
@@ -80,9 +80,7 @@ const epochs = Number(a.epochs);
 const warmEpochs = Number(a['warm-epochs']);
 const targetLevels = a.targets!.split(',').map(Number);
 const widths = a.widths!.split(',').map(Number);
-const poolingArg = a.pooling!;
-if (!isGlobalPool(poolingArg)) throw new RangeError(`--pooling: unknown '${poolingArg}' (known: ${GLOBAL_POOLS.join(', ')})`);
-const pooling: GlobalPool = poolingArg;
+const pooling = toGlobalPool(a.pooling, '--pooling', 'pooling');
 const arms = a.arms!.split(',');
 const power = Number(a.power);
 const errorRate = Number(a['error-rate']);

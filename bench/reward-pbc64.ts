@@ -9,7 +9,7 @@ import { loadImages } from '../src/data/loader.js';
 import { loadManifest } from '../src/data/manifest.js';
 import { deriveSeed, seededRandom, shuffled } from '../src/data/random.js';
 import { setNumThreads } from '../src/engine/index.js';
-import { GLOBAL_POOLS, type GlobalPool, isGlobalPool } from '../src/models/reward-net-backbone.js';
+import { toGlobalPool } from '../src/models/reward-net-backbone.js';
 import { DEFAULT_REWARD_NET_CONFIG } from '../src/models/reward-net.js';
 import { trainPlausibilityModel } from '../src/reward/plausibility/train.js';
 
@@ -27,9 +27,7 @@ if (!existsSync(a.data!)) {
   console.log(JSON.stringify({ bench: 'reward-pbc64', skipped: `${a.data} not found` }));
   process.exit(0);
 }
-const poolingArg = a.pooling!;
-if (!isGlobalPool(poolingArg)) throw new RangeError(`--pooling: unknown '${poolingArg}' (known: ${GLOBAL_POOLS.join(', ')})`);
-const pooling: GlobalPool = poolingArg;
+const pooling = toGlobalPool(a.pooling, '--pooling', 'pooling');
 setNumThreads(2);
 const t0 = performance.now();
 const manifest = loadManifest(a.data!);

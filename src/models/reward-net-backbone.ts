@@ -11,6 +11,11 @@ import { ModuleList } from './module-list.js';
 export const GLOBAL_POOLS = ['mean', 'max'] as const;
 export type GlobalPool = (typeof GLOBAL_POOLS)[number];
 export const isGlobalPool = (x: unknown): x is GlobalPool => (GLOBAL_POOLS as readonly unknown[]).includes(x);
+/** `x` as a pooling, or a RangeError `<owner>: unknown <key> 'x' (known: …)`. */
+export function toGlobalPool(x: unknown, owner: string, key: string): GlobalPool {
+  if (!isGlobalPool(x)) throw new RangeError(`${owner}: unknown ${key} '${String(x)}' (known: ${GLOBAL_POOLS.join(', ')})`);
+  return x;
+}
 
 export interface BackboneConfig {
   inChannels: number;
@@ -72,7 +77,7 @@ export class ConvBackbone extends Module {
   readonly stages: ModuleList<ModuleList<ConvUnit>>;
   constructor(readonly config: BackboneConfig) {
     super();
-    if (config.globalPool !== undefined && !isGlobalPool(config.globalPool)) throw new RangeError(`ConvBackbone: unknown globalPool '${String(config.globalPool)}' (known: ${GLOBAL_POOLS.join(', ')})`);
+    if (config.globalPool !== undefined) toGlobalPool(config.globalPool, 'ConvBackbone', 'globalPool');
     for (const w of config.widths) if (w % config.groups !== 0) throw new RangeError(`ConvBackbone: width ${w} does not split into ${config.groups} groups`);
     let cin: number = config.inChannels;
     const stages: ModuleList<ConvUnit>[] = [];
