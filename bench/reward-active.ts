@@ -19,7 +19,7 @@
 // curve rises smoothly with the ratings (random: 0.891 ± 0.017 at 50, 0.963 ± 0.006 at 500).
 // Early stopping on a held-out cut of the ratings was tried and is off: with 10 % rater error
 // the held-out set is too noisy to pick a checkpoint by (it lost up to 0.14 AUROC).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CELL_CRITERIA, simulatedRater } from '../src/data/phantoms/index.js';
@@ -33,6 +33,7 @@ import type { RatedImage, RealImage } from '../src/reward/plausibility/dataset.j
 import { predictPlausibility, rastersToUnitTensor, trainPlausibilityEnsemble, trainPlausibilityModel } from '../src/reward/plausibility/train.js';
 import { DEFAULT_REWARD_NET_CONFIG, type PlausibilityRewardNet } from '../src/models/reward-net.js';
 import { toGlobalPool } from '../src/models/reward-net-backbone.js';
+import { type Breakdown, type Curve, mergeActiveResults, readActiveResult } from './active-merge.js';
 import { type PoolItem, phantomPool, realPhantoms } from './phantom-pool.js';
 
 const { values: a } = parseArgs({
@@ -132,10 +133,8 @@ function oracleScore(nets: PlausibilityRewardNet[], test: PoolItem[]): { auroc: 
   };
 }
 
-type Curve = Array<{ ratings: number; auroc: number }>;
 const curves: Record<string, Curve[]> = Object.fromEntries(arms.map((arm) => [arm, []]));
 /** Per arm and seed, at the last point: the AUROC lost to each kind of implausible test item, and how many of each kind the arm had rated. */
-type Breakdown = { seed: number; loss: Record<string, number>; rated: Record<string, number> };
 const breakdowns: Record<string, Breakdown[]> = Object.fromEntries(arms.map((arm) => [arm, []]));
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;
@@ -146,28 +145,10 @@ const testShare = test.filter((t) => t.plausible).length / test.length;
 console.error(`test: ${test.length} items, ${(100 * testShare).toFixed(0)}% plausible by the oracle (${elapsed()})`);
 const seedList = Array.from({ length: Number(a.seeds) }, (_, s) => Number(a['seed-start']) + s);
 if (a.merge) {
-  // Curves of earlier runs with the same points: each arm's seeds from whichever folders have
-  // that arm (e.g. random from one run, a new arm from another), every arm on the same seeds.
-  seedList.length = 0;
-  const bySeed = new Map<string, Map<number, Curve>>(arms.map((arm) => [arm, new Map()]));
-  for (const dir of a.merge.split(',')) {
-    const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as { points: number[]; seedList: number[]; curve: Record<string, Array<{ perSeed: number[] }>>; breakdowns?: Record<string, Breakdown[]> };
-    if (JSON.stringify(r.points) !== JSON.stringify(points)) throw new RangeError(`--merge: ${dir} has points ${r.points.join(',')}, this run ${points.join(',')}`);
-    for (const arm of arms) for (const b of r.breakdowns?.[arm] ?? []) if (!breakdowns[arm]!.some((x) => x.seed === b.seed)) breakdowns[arm]!.push(b);
-    for (const arm of arms.filter((x) => r.curve[x]))
-      r.seedList.forEach((seed, k) => {
-        if (!seedList.includes(seed)) seedList.push(seed);
-        bySeed.get(arm)!.set(
-          seed,
-          points.map((ratings, i) => ({ ratings, auroc: r.curve[arm]![i]!.perSeed[k]! })),
-        );
-      });
-  }
-  for (const arm of arms) {
-    const missing = seedList.filter((seed) => !bySeed.get(arm)!.has(seed));
-    if (missing.length) throw new RangeError(`--merge: no folder has arm '${arm}' for seed(s) ${missing.join(', ')}`);
-    curves[arm] = seedList.map((seed) => bySeed.get(arm)!.get(seed)!);
-  }
+  const merged = mergeActiveResults(a.merge.split(',').map((dir) => ({ name: dir, result: readActiveResult(dir) })), arms, points);
+  seedList.splice(0, seedList.length, ...merged.seedList);
+  Object.assign(curves, merged.curves);
+  Object.assign(breakdowns, merged.breakdowns);
 }
 for (const seed of a.merge ? [] : seedList) {
   const pool = phantomPool(Number(a.pool), { size, seed, cacheDir });

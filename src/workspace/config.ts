@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { REWARD_BASELINES } from '../align/rwl.js';
 import { PREDICTIONS } from '../diffusion/prediction.js';
 import { GLOBAL_POOLS } from '../models/reward-net-backbone.js';
 
@@ -81,7 +82,7 @@ const rwlSchema = z
     /** Share of conditions replaced by NULL while finetuning, as in pretraining (keeps guidance calibrated). */
     condDropout: z.number().min(0).max(1).default(0.1),
     /** Zero of the rewards' weights: none (Sun et al.: w = r) or condition-mean (w = r − the condition's mean reward). */
-    rewardBaseline: z.enum(['none', 'condition-mean']).default('none'),
+    rewardBaseline: z.enum(REWARD_BASELINES).default('none'),
   })
   .strict();
 

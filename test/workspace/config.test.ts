@@ -64,3 +64,9 @@ test("reward.pooling: max by default, mean allowed, anything else lists the choi
   assert.equal(parseConfig({ reward: { pooling: 'mean' } }).reward.pooling, 'mean');
   assert.throws(() => parseConfig({ reward: { pooling: 'median' } }), (e: unknown) => e instanceof ConfigError && e.key === 'reward.pooling' && /mean, max/.test(e.message));
 });
+
+test("align.rwl.rewardBaseline: Sun et al.'s none by default, condition-mean allowed, anything else lists the choices", () => {
+  assert.equal(parseConfig({}).align.rwl.rewardBaseline, 'none');
+  assert.equal(parseConfig({ align: { rwl: { rewardBaseline: 'condition-mean' } } }).align.rwl.rewardBaseline, 'condition-mean');
+  assert.throws(() => parseConfig({ align: { rwl: { rewardBaseline: 'batch-mean' } } }), (e: unknown) => e instanceof ConfigError && e.key === 'align.rwl.rewardBaseline' && /none, condition-mean/.test(e.message));
+});
