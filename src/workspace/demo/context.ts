@@ -3,6 +3,7 @@
 import type { Raster } from '../../data/raster.js';
 import type { MedloopConfig } from '../config.js';
 import type { Workspace } from '../workspace.js';
+import type { DemoSize } from './presets.js';
 
 /** Judges an image for an intended condition; stands in for experts (phantom oracle or held-out classifier). */
 export type TruthJudge = (image: Raster, condition: string) => { plausible: boolean; failedCriteria: string[] };
@@ -23,6 +24,8 @@ export interface DemoContext {
   ws: Workspace;
   config: MedloopConfig;
   quick: boolean;
+  /** Which preset: the report says which demo it shows. */
+  demoSize: DemoSize;
   interactive: boolean;
   log: (line: string) => void;
   /** Progress bars stay quiet when the demo runs as a test. */

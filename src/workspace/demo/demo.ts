@@ -12,7 +12,7 @@ import { runDdpoStage, runRwlStage } from './align-stage.js';
 import type { DemoContext } from './context.js';
 import { loadDemoData, prepareDataSource } from './data-stage.js';
 import { runEvaluateStage } from './evaluate-stage.js';
-import { demoConfig } from './presets.js';
+import { type DemoSize, demoConfig } from './presets.js';
 import { runPretrainStage } from './pretrain-stage.js';
 import { runRewardStage } from './reward-stage.js';
 import { runStudyStage } from './study-stage.js';
@@ -22,7 +22,10 @@ export interface DemoOptions {
   out: string;
   /** A real image folder/CSV instead of phantom cells. */
   data?: string;
+  /** CI-sized; excludes `long`. */
   quick?: boolean;
+  /** The full demo with four times the pretraining (a stronger baseline). */
+  long?: boolean;
   interactive?: boolean;
   seed?: number;
   /** No progress bars (tests). */
@@ -44,15 +47,17 @@ export interface DemoMetrics {
 
 export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
   const out = resolve(opts.out);
+  if (opts.quick && opts.long) throw new RangeError('medloop demo: --quick and --long are two sizes of the demo; choose one');
   const quick = Boolean(opts.quick);
+  const size: DemoSize = quick ? 'quick' : opts.long ? 'long' : 'full';
   const log = opts.log ?? ((l: string) => console.error(l));
-  const config = demoConfig(quick, { ...(opts.data ? { data: opts.data } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
+  const config = demoConfig(size, { ...(opts.data ? { data: opts.data } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) });
   // The demo's folder is a workspace; a re-run keeps its config so stages resume consistently.
   const configFile = join(out, 'medloop.yaml');
   const fresh = !existsSync(configFile);
-  const ws = initWorkspace(out, `# written by medloop demo${quick ? ' --quick' : ''}\n${toYaml(config)}`);
+  const ws = initWorkspace(out, `# written by medloop demo${size === 'full' ? '' : ` --${size}`}\n${toYaml(config)}`);
   if (!fresh) log(`demo: resuming in ${out} (${readFileSync(configFile, 'utf8').split('\n')[0]})`);
-  const ctx: DemoContext = { ws, config: ws.config, quick, interactive: Boolean(opts.interactive), log, silent: Boolean(opts.silent) };
+  const ctx: DemoContext = { ws, config: ws.config, quick, demoSize: size, interactive: Boolean(opts.interactive), log, silent: Boolean(opts.silent) };
   const stages = new StageRunner(out, log);
   const started = performance.now();
   try {

@@ -132,7 +132,7 @@ export async function runEvaluateStage(
 
   const report = evaluationReportData(result, {
     title: 'medloop: expert-in-the-loop alignment',
-    subtitle: `${data.judgeName === 'phantom-oracle' ? 'Phantom blood cells, judged by the exact oracle' : `Real images (${data.path}), judged by a held-out classifier`}; ${ctx.quick ? 'quick' : 'full'} demo`,
+    subtitle: `${data.judgeName === 'phantom-oracle' ? 'Phantom blood cells, judged by the exact oracle' : `Real images (${data.path}), judged by a held-out classifier`}; ${ctx.demoSize} demo`,
     meta: { data: data.path, classes: data.classes.length, 'training images': data.images.length, baseline: runs.baseline.runId, ...Object.fromEntries(runs.aligned.map((a) => [a.method, a.runId])), 'study answers': extras.study.answers },
     grids: [...sampled.map(({ model, set }) => ({ name: model.name, rasters: set.images, conditions: set.conditions })), { name: 'real', rasters: data.images, conditions: data.conditions }],
     perPanel: Math.min(6, e.samplesPerCondition),
