@@ -1,5 +1,6 @@
-// The demo's sizes: --long is the full demo with four times the pretraining and nothing
-// else changed (so its results compare with the full demo's), and two sizes at once are refused.
+// The demo's sizes: --long is the full demo with four times the pretraining and a longer,
+// warmed-up DDPO, nothing else changed (so its results compare with the full demo's); two sizes
+// at once are refused; the demo's DDPO stage runs what the config says.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import { test } from 'node:test';
 import { main } from '../../src/cli/main.js';
 import { runDemo } from '../../src/workspace/demo/demo.js';
 import { DEMO_SIZES, demoConfig } from '../../src/workspace/demo/presets.js';
+import { ddpoConfigFor } from '../../src/workspace/demo/align-stage.js';
+import { updatesPerIteration } from '../../src/align/ddpo.js';
 
 /** Every leaf of a config as dotted path → JSON value. */
 function leaves(value: unknown, path = ''): Map<string, string> {
@@ -15,14 +18,16 @@ function leaves(value: unknown, path = ''): Map<string, string> {
   return new Map(Object.entries(value).flatMap(([k, v]) => [...leaves(v, path ? `${path}.${k}` : k)]));
 }
 
-test('demo presets: long differs from full only in its name and four times the pretraining', () => {
+test('demo presets: long differs from full only in its name, four times the pretraining and a longer, warmed-up DDPO', () => {
   assert.deepEqual([...DEMO_SIZES], ['quick', 'full', 'long']);
   const full = leaves(demoConfig('full', { seed: 3 }));
   const long = leaves(demoConfig('long', { seed: 3 }));
   assert.deepEqual([...long.keys()].sort(), [...full.keys()].sort());
   const changed = [...long.keys()].filter((k) => long.get(k) !== full.get(k)).sort();
-  assert.deepEqual(changed, ['generator.checkpointEvery', 'generator.steps', 'name']);
+  assert.deepEqual(changed, ['align.iterations', 'align.warmupUpdates', 'generator.checkpointEvery', 'generator.steps', 'name']);
   assert.equal(demoConfig('long').generator.steps, 4 * demoConfig('full').generator.steps);
+  assert.ok(demoConfig('long').align.iterations > demoConfig('full').align.iterations);
+  assert.equal(demoConfig('full').align.warmupUpdates, 0);
   // the seed and a real data set pass through as in the other sizes
   assert.equal(demoConfig('long', { seed: 7 }).seed, 7);
   assert.equal(demoConfig('long', { data: '/some/folder' }).data.source, '/some/folder');
@@ -48,4 +53,25 @@ test('demo: --quick with --long is refused before anything is written', async ()
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('demo DDPO stage: the run follows the config (warm-up, batches, guidance, checkpoints kept for the guard)', () => {
+  const config = demoConfig('long', { seed: 5 });
+  const record = { rewards: [{ name: 'plausibility', weight: 1, comparative: false }], anchor: 'gen-x', data: '/d' };
+  const cfg = ddpoConfigFor(config, ['a', 'b'], record);
+  assert.equal(cfg.iterations, config.align.iterations);
+  assert.equal(cfg.lrWarmupUpdates, config.align.warmupUpdates);
+  assert.equal(cfg.batchSize, config.align.batch);
+  assert.equal(cfg.trainBatchSize, config.align.batch / 2);
+  assert.equal(cfg.guidance, config.sampling.cfg);
+  assert.equal(cfg.steps, config.sampling.steps);
+  assert.equal(cfg.seed, 5);
+  assert.deepEqual(cfg.conditions, ['a', 'b']);
+  assert.equal(cfg.advantages.fallback, config.align.advantageFallback);
+  // every checkpoint stays (the reward-hacking guard reads them all), four along the run
+  assert.equal(cfg.keepCheckpoints, config.align.iterations);
+  assert.equal(cfg.checkpointEvery, config.align.iterations / 4);
+  assert.deepEqual(cfg.record, record);
+  // the long preset's warm-up spans its first half: 16 updates at 2 per iteration
+  assert.equal(config.align.warmupUpdates / updatesPerIteration(cfg), config.align.iterations / 2);
 });

@@ -9,7 +9,7 @@ export const demoCommand: Command = {
     out: { type: 'string', description: 'demo workspace folder (report.html and metrics.json land here); re-running resumes', default: 'medloop-demo' },
     data: { type: 'string', description: 'a labelled real image folder or CSV (e.g. ../shared/data/pbc64) instead of phantom cells' },
     quick: { type: 'boolean', description: 'the CI-sized version (≤ 3 min on 2 cores)' },
-    long: { type: 'boolean', description: 'four times the pretraining, a stronger baseline to align (about 40 min on 2 cores)' },
+    long: { type: 'boolean', description: 'four times the pretraining (a stronger baseline to align) and 16 warmed-up DDPO iterations (about 45 min on 2 cores)' },
     interactive: { type: 'boolean', description: 'stop at the rating study and print the rating links: a person rates instead of the simulators' },
     seed: { type: 'string', description: 'seed for data, weights, sampling and raters', default: '1' },
     json: { type: 'boolean', description: 'print metrics.json to stdout at the end' },

@@ -10,6 +10,7 @@ import { rastersToNCHW } from '../../data/nchw.js';
 import { Generator, dispose, tensor } from '../../engine/index.js';
 import { loadGenerator } from '../../diffusion/generator.js';
 import { createRunDir } from '../run-dir.js';
+import type { MedloopConfig } from '../config.js';
 import type { DemoContext, DemoData } from './context.js';
 
 export interface AlignStageResult {
@@ -22,14 +23,12 @@ export interface AlignStageResult {
   seconds: number;
 }
 
-export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
-  const a = ctx.config.align;
-  const t0 = performance.now();
-  const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
-  const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, a.comparative);
-  const cfg: DdpoConfig = {
+/** The DDPO run a workspace config asks for (align.*, sampling.*, seed), on `conditions`. */
+export function ddpoConfigFor(config: MedloopConfig, conditions: string[], record: DdpoConfig['record']): DdpoConfig {
+  const a = config.align;
+  return {
     ...DEFAULT_DDPO_CONFIG,
-    conditions: data.classes,
+    conditions,
     iterations: a.iterations,
     batchSize: a.batch,
     trainBatchSize: Math.max(4, a.batch / 2),
@@ -39,17 +38,29 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: {
     conditionDraw: a.conditionDraw,
     advantages: { ...DEFAULT_DDPO_CONFIG.advantages, fallback: a.advantageFallback },
     lrWarmupUpdates: a.warmupUpdates,
-    steps: ctx.config.sampling.steps,
+    steps: config.sampling.steps,
     eta: 1,
-    guidance: ctx.config.sampling.cfg,
+    guidance: config.sampling.cfg,
     lr: a.lr,
     aceTokens: a.aceTokens,
-    seed: ctx.config.seed,
+    seed: config.seed,
     checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
     // Every checkpoint stays: the evaluation's reward-hacking guard walks them all.
     keepCheckpoints: a.iterations,
-    record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: baseline.runId, data: data.path },
+    record,
   };
+}
+
+export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
+  const a = ctx.config.align;
+  const t0 = performance.now();
+  const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
+  const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, a.comparative);
+  const cfg = ddpoConfigFor(ctx.config, data.classes, {
+    rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })),
+    anchor: baseline.runId,
+    data: data.path,
+  });
   const run = createRunDir(ctx.ws.dir, 'ddpo', cfg);
   ctx.ws.runs.register({ id: run.id, kind: 'align', parentId: baseline.runId, config: { method: 'ddpo', ...cfg }, data: data.path, rewardModels: rewards.map((r) => r.name), dir: run.dir });
   const progress = new Progress({ label: 'ddpo', total: cfg.iterations, silent: ctx.silent });

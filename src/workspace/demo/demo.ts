@@ -24,7 +24,7 @@ export interface DemoOptions {
   data?: string;
   /** CI-sized; excludes `long`. */
   quick?: boolean;
-  /** The full demo with four times the pretraining (a stronger baseline). */
+  /** The full demo with four times the pretraining (a stronger baseline) and a longer, warmed-up DDPO. */
   long?: boolean;
   interactive?: boolean;
   seed?: number;
