@@ -8,7 +8,8 @@
 // demo's DDPO stage builds them), from the same weights and seeds; --iterations, --lr and --warmup
 // override them. Every --eval-every iterations the oracle judges 64 fresh samples per class (the
 // same seeds for every arm and checkpoint) and within-class MS-SSIM measures diversity.
-// Prints a table per checkpoint, writes curve.svg, result.json and each arm's last grid.
+// Prints a table per checkpoint and a final JSON line (each arm's last checkpoint); writes
+// table.md, curve.svg, result-<arm>.json and each arm's last grid.
 //   MEDLOOP_THREADS=1 npm run bench:ddpo-reward -- --workspace DEMO_DIR [--arms oracle,raters,learned]
 //     [--iterations 48] [--eval-every 8] [--lr 1e-4] [--warmup 0] [--rater-error 0.1] [--per 64] [--out /tmp/ddpo-reward]
 // Each arm writes its own result-<arm>.json and the table reads every one in --out, so arms
@@ -31,6 +32,7 @@ import { lineChartSvg } from '../src/eval/report/svg-charts.js';
 import { oracleReward } from '../src/reward/rewards/oracle.js';
 import { loadConfig } from '../src/workspace/config.js';
 import { ddpoConfigFor } from '../src/workspace/demo/align-stage.js';
+import { StageRunner } from '../src/workspace/stage-runner.js';
 import { classGrid, sampleSet } from '../src/workspace/demo/sample-stage.js';
 
 const ARMS = ['oracle', 'raters', 'learned'] as const;
@@ -77,8 +79,10 @@ const out = resolve(a.out);
 mkdirSync(out, { recursive: true });
 
 const config = loadConfig(join(ws, 'medloop.yaml'));
-// the demo's pretrain stage record names the baseline run
-const baseline = (JSON.parse(readFileSync(join(ws, 'stages', 'pretrain.json'), 'utf8')) as { result: { runId: string; runDir: string } }).result;
+// the baseline is the demo's recorded pretrain stage (read back as a resumed demo reads it)
+const baseline = await new StageRunner(ws, () => {}).run<{ runId: string; runDir: string }>('pretrain', () => {
+  throw new Error(`bench/ddpo-reward: ${ws} has no finished pretrain stage; run medloop demo --out ${ws} first`);
+});
 const judge = makeOracleJudge('cells');
 const per = Number(a.per);
 const evalEvery = Number(a['eval-every']);
@@ -159,3 +163,11 @@ const svg = lineChartSvg({
   series: results.map((r) => ({ name: r.arm, points: r.checkpoints.map((c) => [c.iteration, c.plausibility] as const) })),
 });
 writeFileSync(join(out, 'curve.svg'), svg);
+const last = (r: ArmResult) => r.checkpoints.at(-1)!;
+console.log(
+  JSON.stringify({
+    bench: 'ddpo-reward',
+    baseline: results[0]!.checkpoints[0]!.plausibility,
+    arms: Object.fromEntries(results.map((r) => [r.arm, { iteration: last(r).iteration, plausibility: last(r).plausibility, msSsim: last(r).msSsim, ratings: r.ratings, seconds: Math.round(r.seconds) }])),
+  }),
+);
