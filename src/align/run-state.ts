@@ -84,3 +84,13 @@ export class MetricsLog {
     appendFileSync(this.file, JSON.stringify(record) + '\n');
   }
 }
+
+/** Every iteration a run's metrics.jsonl holds, a resumed run's earlier ones included (none without the file). */
+export function readMetricsLog<T extends { iteration: number }>(outDir: string): T[] {
+  const file = join(outDir, 'metrics.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as T);
+}

@@ -86,6 +86,10 @@ const rwlSchema = z
   })
   .strict();
 
+/** What DDPO maximises: the trained reward models, or the raters' verdicts on its own samples, rated as it trains. */
+export const DDPO_FEEDBACK = ['reward-model', 'ratings'] as const;
+export type DdpoFeedback = (typeof DDPO_FEEDBACK)[number];
+
 const alignSchema = z
   .object({
     methods: z.array(z.enum(['ddpo', 'rwl'])).min(1).default(['ddpo', 'rwl']),
@@ -109,6 +113,10 @@ const alignSchema = z
     conditionDraw: z.enum(['uniform', 'balanced']).default('uniform'),
     /** DDPO: advantage statistics before a condition has history: the whole batch's, or the condition's own samples in it. */
     advantageFallback: z.enum(['batch', 'condition-batch']).default('batch'),
+    /** DDPO's reward: the trained reward models (align.rewards), or the raters' own verdicts on every iteration's samples (a study per batch). */
+    ddpoFeedback: z.enum(DDPO_FEEDBACK).default('reward-model'),
+    /** DDPO with ddpoFeedback ratings: raters per sample (the reward is the share who say plausible). */
+    ratingsPerSample: z.number().int().min(1).default(1),
     /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
     beta: z.number().min(0).default(0.3),
     rwl: rwlSchema.default({}),
@@ -269,6 +277,8 @@ align:
   skipSteps: { first: 1, last: 1 }   # DDPO: steps not trained on at each end of a trajectory (0, 0 = DDPO's)
   conditionDraw: uniform             # DDPO: uniform or balanced conditions per batch
   advantageFallback: batch           # DDPO: advantage statistics before history: batch or condition-batch
+  ddpoFeedback: reward-model         # DDPO's reward: reward-model (align.rewards) or ratings (the raters rate every iteration's samples)
+  ratingsPerSample: 1                # DDPO with ratings: raters per sample
   beta: 0.3             # RWL: weight of the pretraining loss on real images
   rwl:
     ratedPerCondition: 64   # fresh samples per condition scored by the reward model

@@ -25,6 +25,8 @@ test('demo presets: long differs from full only in its name, four times the pret
   assert.deepEqual([...long.keys()].sort(), [...full.keys()].sort());
   const changed = [...long.keys()].filter((k) => long.get(k) !== full.get(k)).sort();
   assert.deepEqual(changed, ['align.iterations', 'align.warmupUpdates', 'generator.checkpointEvery', 'generator.steps', 'name']);
+  // every size's DDPO is rewarded by the reward models (align.ddpoFeedback: ratings is measured in README section 4)
+  for (const size of DEMO_SIZES) assert.equal(demoConfig(size).align.ddpoFeedback, 'reward-model');
   assert.equal(demoConfig('long').generator.steps, 4 * demoConfig('full').generator.steps);
   assert.ok(demoConfig('long').align.iterations > demoConfig('full').align.iterations);
   assert.equal(demoConfig('full').align.warmupUpdates, 0);

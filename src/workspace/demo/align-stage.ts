@@ -1,7 +1,9 @@
 // Demo stages: finetune the baseline with the learned plausibility reward, by
 // policy gradient (DDPO-IS, Black et al.) and by reward-weighted likelihood (Sun et al.).
+import { join } from 'node:path';
 import { Progress } from '../../cli/progress.js';
-import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo } from '../../align/ddpo.js';
+import { DEFAULT_DDPO_CONFIG, type DdpoConfig, type DdpoIterationMetrics, runDdpo } from '../../align/ddpo.js';
+import { readMetricsLog } from '../../align/run-state.js';
 import { exportGenerator } from '../../align/export.js';
 import { GeneratorPolicy } from '../../align/generator-policy.js';
 import { rewardTermsFor } from '../../align/reward-terms.js';
@@ -11,7 +13,9 @@ import { Generator, dispose, tensor } from '../../engine/index.js';
 import { loadGenerator } from '../../diffusion/generator.js';
 import { createRunDir } from '../run-dir.js';
 import type { MedloopConfig } from '../config.js';
-import type { DemoContext, DemoData } from './context.js';
+import type { DemoContext, DemoData, TruthJudge } from './context.js';
+import { type RatingsCounter, ratedBatches, ratingsRewardTerm } from './rated-reward.js';
+import { stageRun } from './stage-run.js';
 
 export interface AlignStageResult {
   method: 'ddpo' | 'rwl';
@@ -21,6 +25,8 @@ export interface AlignStageResult {
   rewardCurve: [number, number][];
   lossCurve: [number, number][];
   seconds: number;
+  /** What DDPO maximised: the reward models, or the raters' verdicts on its batches (with the ratings it took). */
+  feedback?: { kind: 'reward-model' } | ({ kind: 'ratings' } & RatingsCounter);
 }
 
 /** The DDPO run a workspace config asks for (align.*, sampling.*, seed), on `conditions`. */
@@ -51,36 +57,47 @@ export function ddpoConfigFor(config: MedloopConfig, conditions: string[], recor
   };
 }
 
-export async function runDdpoStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
+export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: TruthJudge, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
   const a = ctx.config.align;
   const t0 = performance.now();
   const policy = new GeneratorPolicy(loadGenerator(baseline.runDir));
-  const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, a.comparative);
-  const cfg = ddpoConfigFor(ctx.config, data.classes, {
-    rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })),
-    anchor: baseline.runId,
-    data: data.path,
+  const byRatings = a.ddpoFeedback === 'ratings';
+  const modelTerms = byRatings ? [] : await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, a.comparative);
+  const record = byRatings ? [{ name: 'ratings', weight: 1, comparative: false }] : modelTerms.map(({ name, weight, comparative }) => ({ name, weight, comparative }));
+  const cfg = ddpoConfigFor(ctx.config, data.classes, { rewards: record, anchor: baseline.runId, data: data.path });
+  // a killed demo resumes its DDPO run from the last checkpoint (exactly: the same batches follow)
+  const { run, resume } = stageRun(ctx, 'align-ddpo', () => {
+    const created = createRunDir(ctx.ws.dir, 'ddpo', cfg);
+    ctx.ws.runs.register({ id: created.id, kind: 'align', parentId: baseline.runId, config: { method: 'ddpo', ...cfg }, data: data.path, rewardModels: modelTerms.map((r) => r.name), dir: created.dir });
+    return created;
   });
-  const run = createRunDir(ctx.ws.dir, 'ddpo', cfg);
-  ctx.ws.runs.register({ id: run.id, kind: 'align', parentId: baseline.runId, config: { method: 'ddpo', ...cfg }, data: data.path, rewardModels: rewards.map((r) => r.name), dir: run.dir });
-  const progress = new Progress({ label: 'ddpo', total: cfg.iterations, silent: ctx.silent });
+  const rated = byRatings ? ratingsRewardTerm(ctx, data, judge, { dir: join(run.dir, 'ratings'), runId: run.id, ratersPerSample: a.ratingsPerSample }) : null;
+  const rewards = rated ? [rated.term] : modelTerms;
+  const progress = new Progress({ label: byRatings ? 'ddpo (rated)' : 'ddpo', total: cfg.iterations, silent: ctx.silent });
   const res = await runDdpo(cfg, {
     policy,
     rewards,
     outDir: run.dir,
-    onIteration: (m) => progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(3)} kl ${m.approxKl.toExponential(1)} clip ${m.clipFraction.toFixed(2)}`),
+    resume,
+    onIteration: (m) =>
+      progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(3)} kl ${m.approxKl.toExponential(1)} clip ${m.clipFraction.toFixed(2)}${rated ? ` ratings ${rated.counter.ratings}` : ''}`),
   });
   progress.finish();
   const generatorDir = exportGenerator(run.dir, policy, res.iteration);
   policy.dispose();
-  ctx.ws.runs.finish(run.id, 'finished', { iterations: res.iteration, finalReward: res.history.at(-1)?.reward.mean ?? null });
+  // the whole run's curves, a resumed run's earlier iterations included
+  const history = readMetricsLog<DdpoIterationMetrics>(run.dir);
+  // counted from the store: a resumed run's earlier batches count once, as rated
+  const taken = rated ? ratedBatches(ctx.ws.dir, run.id) : null;
+  ctx.ws.runs.finish(run.id, 'finished', { iterations: res.iteration, finalReward: history.at(-1)?.reward.mean ?? null, ...(taken ? { ratings: taken.ratings } : {}) });
   return {
     method: 'ddpo',
     runId: run.id,
     generatorDir,
-    rewardCurve: res.history.map((m) => [m.iteration + 1, m.reward.mean]),
-    lossCurve: res.history.map((m) => [m.iteration + 1, m.loss]),
+    rewardCurve: history.map((m) => [m.iteration + 1, m.reward.mean]),
+    lossCurve: history.map((m) => [m.iteration + 1, m.loss]),
     seconds: (performance.now() - t0) / 1000,
+    feedback: taken ? { kind: 'ratings', ...taken } : { kind: 'reward-model' },
   };
 }
 

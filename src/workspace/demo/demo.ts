@@ -69,7 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     const reward = await stages.run('reward', () => runRewardStage(ctx, data, study.studyId));
     const aligned: AlignStageResult[] = [];
     for (const method of ctx.config.align.methods) {
-      aligned.push(await stages.run(`align-${method}`, () => (method === 'ddpo' ? runDdpoStage(ctx, data, pretrain) : runRwlStage(ctx, data, pretrain))));
+      aligned.push(await stages.run(`align-${method}`, () => (method === 'ddpo' ? runDdpoStage(ctx, data, judge, pretrain) : runRwlStage(ctx, data, pretrain))));
     }
     const validation: ValidationStageResult | null =
       ctx.config.validation.samplesPerCondition > 0 ? await stages.run('validate', () => runValidationStage(ctx, data, judge, pretrain, aligned)) : null;

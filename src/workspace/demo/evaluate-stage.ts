@@ -147,11 +147,16 @@ export async function runEvaluateStage(
     },
     hacking: { series, result: guard, rewardName: 'reward model P(plausible)', evaluatorName: data.judgeName },
     curves: [
-      ...runs.aligned.filter((a) => a.rewardCurve.length > 1).map((a) => ({ title: `${a.method}: mean training reward per iteration`, xLabel: 'iteration', yLabel: 'reward', series: [{ name: 'reward', points: a.rewardCurve }] })),
+      ...runs.aligned.filter((a) => a.rewardCurve.length > 1).map((a) => ({ title: `${a.method}: mean training reward per iteration${a.feedback?.kind === 'ratings' ? ' (share of ratings “plausible”)' : ''}`, xLabel: 'iteration', yLabel: 'reward', series: [{ name: 'reward', points: a.rewardCurve }] })),
       ...runs.aligned.map((a) => ({ title: `${a.method}: loss`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: a.lossCurve }] })),
     ],
     notes: [
       'Sun et al. 2023 (reward-weighted likelihood with β × pretraining loss); Black et al. 2023 (DDPO-IS); Han et al. 2024 (CXRL: several rewards, comparative feedback, adaptive condition embeddings).',
+      ...runs.aligned.flatMap((a) =>
+        a.feedback?.kind === 'ratings'
+          ? [`${a.method} was rewarded by the raters themselves, not by the reward model: each of its ${a.feedback.studies} batches was a blinded study (${a.feedback.ratings} ratings in all), an image's reward the share of its raters who said plausible.`]
+          : [],
+      ),
       'FID, precision, recall, density and coverage are computed on the pooled features of a CNN trained on the real training split (domain features instead of ImageNet Inception); the noise floor is the FID between two disjoint halves of the real held-out images.',
     ],
     metrics: { extractorAccuracy: classifier.heldOutAccuracy, models: modelScores, reward: extras.reward, seconds: extras.seconds },

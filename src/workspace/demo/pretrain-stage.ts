@@ -1,5 +1,4 @@
 // Demo stage: pretrain the class-conditional generator (resumable from its checkpoints).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Progress } from '../../cli/progress.js';
 import { rastersToNCHW } from '../../data/nchw.js';
@@ -7,8 +6,9 @@ import { seedInit, tensor } from '../../engine/index.js';
 import { type GeneratorConfig, createGenerator } from '../../diffusion/generator.js';
 import { DEFAULT_PRETRAIN_CONFIG, type PretrainConfig, pretrain } from '../../diffusion/pretrain.js';
 import { defaultUNetConfig } from '../../models/unet.js';
-import { createRunDir, resolveRunDir } from '../run-dir.js';
+import { createRunDir } from '../run-dir.js';
 import type { DemoContext, DemoData } from './context.js';
+import { stageRun } from './stage-run.js';
 
 export interface PretrainStageResult {
   runId: string;
@@ -46,18 +46,11 @@ export function runPretrainStage(ctx: DemoContext, data: DemoData): PretrainStag
   };
   const genConfig = generatorConfigFor(ctx, data);
   // A killed demo left its run id behind: resume that run from its last checkpoint.
-  const pending = join(ctx.ws.dir, 'stages', 'pretrain.run');
-  let run: { id: string; dir: string };
-  let resume = false;
-  if (existsSync(pending)) {
-    run = resolveRunDir(ctx.ws.dir, readText(pending));
-    resume = true;
-    ctx.log(`pretrain: resuming run ${run.id}`);
-  } else {
-    run = createRunDir(ctx.ws.dir, 'gen', { data: { path: data.path, size: data.size, channels: data.channels, condition: 'class' }, generator: genConfig, pretrain: pretrainConfig });
-    writeFileSync(pending, run.id);
-    ctx.ws.runs.register({ id: run.id, kind: 'pretrain', config: { generator: genConfig, pretrain: pretrainConfig }, data: data.path, dir: run.dir });
-  }
+  const { run, resume } = stageRun(ctx, 'pretrain', () => {
+    const created = createRunDir(ctx.ws.dir, 'gen', { data: { path: data.path, size: data.size, channels: data.channels, condition: 'class' }, generator: genConfig, pretrain: pretrainConfig });
+    ctx.ws.runs.register({ id: created.id, kind: 'pretrain', config: { generator: genConfig, pretrain: pretrainConfig }, data: data.path, dir: created.dir });
+    return created;
+  });
   seedInit(ctx.config.seed);
   const gen = createGenerator(genConfig);
   const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
@@ -84,8 +77,4 @@ export function runPretrainStage(ctx: DemoContext, data: DemoData): PretrainStag
 
 function gridPath(runDir: string): string {
   return join(runDir, 'samples', 'final-grid.png');
-}
-
-function readText(file: string): string {
-  return readFileSync(file, 'utf8').trim();
 }

@@ -26,6 +26,8 @@ export interface RatedStudySpec {
   label: string;
   /** Binary or pairwise (default: study.mode). */
   mode?: 'binary' | 'pairwise';
+  /** Raters per item (default: study.ratersPerItem, at most study.raters). */
+  ratersPerItem?: number;
 }
 
 export interface RatedStudy {
@@ -111,7 +113,7 @@ function openStudy(ctx: DemoContext, store: FeedbackStore, data: DemoData, spec:
     mode: spec.mode ?? s.mode,
     dir: spec.samplesDir,
     raters: raterNames,
-    ratersPerItem: Math.min(s.ratersPerItem, s.raters),
+    ratersPerItem: Math.min(spec.ratersPerItem ?? s.ratersPerItem, s.raters),
     goldRate: s.goldRate,
     seed: spec.seed,
     simulatedRaters: !ctx.interactive,
