@@ -119,6 +119,7 @@ for (const arm of arms) {
   cfg.iterations = Number(a.iterations);
   if (a.lr) cfg.lr = Number(a.lr);
   if (a.warmup) cfg.lrWarmupUpdates = Number(a.warmup);
+  if (cfg.pretrainWeight > 0) throw new Error(`bench/ddpo-reward: ${ws}/medloop.yaml sets align.pretrainWeight ${cfg.pretrainWeight}; the bench runs without real images, so set it to 0 in a copy of the workspace`);
   const { terms, counter } = await rewardFor(arm);
   const checkpoints = [evaluate(policy, classes, 0, Number.NaN, arm)];
   const progress = new Progress({ label: `ddpo ${arm}`, total: cfg.iterations });

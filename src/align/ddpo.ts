@@ -7,7 +7,7 @@
 //   3. a few inner epochs of the clipped surrogate over shuffled samples and
 //      timesteps, gradient-norm clipped;
 //   4. log and checkpoint (exact resume).
-import { F, Generator, type Optimizer, type ParamGroup, type Tensor, adamw, clipGradNorm, dispose, randint, rand, randperm, tensor, tidy } from '../engine/index.js';
+import { F, Generator, type Optimizer, type ParamGroup, type Tensor, adamw, clipGradNorm, dispose, randint, rand, randn, randperm, tensor, tidy } from '../engine/index.js';
 import { AceTokens } from './ace.js';
 import { type AdvantageOptions, DEFAULT_ADVANTAGE_OPTIONS, PerConditionAdvantages } from './advantages.js';
 import { clippedPolicyLoss } from './clipped-loss.js';
@@ -15,6 +15,7 @@ import { ComparativeAnchor } from './comparative.js';
 import { type DiffusionPolicy, type StepOptions, gaussianKlSameStd, gaussianLogProb } from './policy.js';
 import { type RewardTerm, scoreRewards, summarise } from './reward-mix.js';
 import { AlignResumeError, MetricsLog, checkSameConfig, loadLatestAlignCheckpoint, saveAlignCheckpoint } from './run-state.js';
+import type { ImageSet } from './rwl.js';
 import { type Trajectory, gatherSteps, sampleTrajectory } from './sampling.js';
 
 export interface DdpoConfig {
@@ -67,6 +68,14 @@ export interface DdpoConfig {
   advantages: AdvantageOptions;
   /** Weight of KL(π_θ ‖ π_anchor) per step (0 = off). */
   klToAnchor: number;
+  /**
+   * β of a pretraining (denoising) loss on real images added to every update (0 = off), as
+   * Sun et al.'s β term in RWL: it holds what no reward checks (a slide's background colour)
+   * to the real data. Needs `inputs.real`.
+   */
+  pretrainWeight: number;
+  /** Real images per update for the pretraining loss. */
+  pretrainBatch: number;
   seed: number;
   /** Checkpoint every n iterations (and at the end); 0 = only at the end. */
   checkpointEvery: number;
@@ -96,6 +105,8 @@ export const DEFAULT_DDPO_CONFIG: Omit<DdpoConfig, 'conditions' | 'record'> = {
   maxGradNorm: 1,
   advantages: DEFAULT_ADVANTAGE_OPTIONS,
   klToAnchor: 0,
+  pretrainWeight: 0,
+  pretrainBatch: 16,
   seed: 1,
   checkpointEvery: 1,
   keepCheckpoints: 2,
@@ -113,6 +124,8 @@ export interface DdpoInputs {
   onIteration?: (m: DdpoIterationMetrics) => void;
   /** The frozen starting model; built from `policy` before the first step when absent. A given anchor stays the caller's to dispose. */
   anchor?: ComparativeAnchor;
+  /** Real images in [−1, 1] with their conditions, for the pretraining loss (cfg.pretrainWeight > 0). */
+  real?: ImageSet;
 }
 
 export interface DdpoIterationMetrics {
@@ -124,6 +137,8 @@ export interface DdpoIterationMetrics {
   clipFraction: number;
   gradNorm: number;
   klToAnchor: number;
+  /** Mean denoising loss on the real images per update (0 when pretrainWeight is 0). */
+  pretrainLoss: number;
   seconds: number;
 }
 
@@ -152,6 +167,7 @@ const RESUMABLE_KEYS = ['iterations', 'checkpointEvery', 'keepCheckpoints'];
 export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<DdpoResult> {
   const { policy, rewards } = inputs;
   trainableSteps(cfg); // a bad skipSteps fails before any sampling
+  if (cfg.pretrainWeight > 0 && !inputs.real?.conditions.length) throw new RangeError('DDPO: pretrainWeight > 0 needs real images (inputs.real) for the pretraining loss');
   const run = startRun(cfg, inputs);
   const stepOpts: StepOptions = { steps: cfg.steps, eta: cfg.eta, guidance: cfg.guidance };
   const needAnchorImages = rewards.some((r) => r.comparative);
@@ -170,7 +186,7 @@ export async function runDdpo(cfg: DdpoConfig, inputs: DdpoInputs): Promise<Ddpo
     dispose(anchorImages);
     const advantages = run.advantages.update(conditions, scored.total);
     // 3. clipped policy-gradient steps
-    const train = trainOnTrajectories(cfg, run, traj, advantages, stepOpts, it);
+    const train = trainOnTrajectories(cfg, run, traj, advantages, stepOpts, it, inputs.real);
     dispose(traj);
     // 4. log, checkpoint
     const m: DdpoIterationMetrics = {
@@ -220,7 +236,7 @@ export function warmupFactor(update: number, warmupUpdates: number): number {
 }
 
 /** Clipped-surrogate updates over the batch: `innerEpochs` passes, minibatches of samples, shuffled timesteps. */
-function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, advantages: number[], stepOpts: StepOptions, iteration: number) {
+function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, advantages: number[], stepOpts: StepOptions, iteration: number, real?: ImageSet) {
   const { policy, optimizer, generator } = run;
   const b = traj.conditions.length;
   // the update count follows from the iteration, so a resumed run warms up exactly as an uninterrupted one
@@ -228,7 +244,7 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
   const { first, eligible } = trainableSteps(cfg);
   const trainSteps = Math.max(1, Math.round(eligible * cfg.timestepFraction));
   const params = [...policy.module.parameters(), ...(policy.ace ? policy.ace.parameters() : [])];
-  const sums = { loss: 0, approxKl: 0, clipFraction: 0, gradNorm: 0, klToAnchor: 0 };
+  const sums = { loss: 0, approxKl: 0, clipFraction: 0, gradNorm: 0, klToAnchor: 0, pretrainLoss: 0 };
   let terms = 0;
   let updates = 0;
   for (let epoch = 0; epoch < cfg.innerEpochs; epoch++) {
@@ -262,6 +278,7 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
           terms++;
         });
       }
+      if (cfg.pretrainWeight > 0) sums.pretrainLoss += pretrainLossBackward(policy, real!, cfg, firstUpdate + updates);
       sums.gradNorm += clipGradNorm(params, cfg.maxGradNorm);
       const f = warmupFactor(firstUpdate + updates, cfg.lrWarmupUpdates);
       optimizer.setLr(cfg.lr * f, 0);
@@ -277,7 +294,29 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
     clipFraction: sums.clipFraction / terms,
     gradNorm: sums.gradNorm / updates,
     klToAnchor: sums.klToAnchor / terms,
+    pretrainLoss: sums.pretrainLoss / updates,
   };
+}
+
+/**
+ * β × the denoising loss of a batch of real images, back-propagated into the update's
+ * gradient; returns the loss. Its batch, timesteps and noise come from a generator seeded
+ * by the update's index, apart from the sampling stream: a run with it on samples the same
+ * trajectories, and a resumed run draws the same real batches, without saved state.
+ */
+function pretrainLossBackward(policy: DiffusionPolicy, real: ImageSet, cfg: DdpoConfig, update: number): number {
+  const generator = new Generator(cfg.seed * 1_000_033 + 104_729 * (update + 1));
+  return tidy(() => {
+    const n = cfg.pretrainBatch;
+    const idx = randint(0, real.conditions.length, [n], { generator });
+    const ids = idx.toNumbers();
+    const x0 = real.images.indexSelect(0, idx);
+    const t = randint(0, policy.trainTimesteps, [n], { generator }).toNumbers();
+    const noise = randn(x0.shape, { generator });
+    const loss = policy.diffusionLoss(x0, ids.map((i) => real.conditions[i]!), noise, t).mean();
+    loss.mul(cfg.pretrainWeight).backward();
+    return loss.item();
+  });
 }
 
 /** `n` conditions drawn uniformly (with replacement) from `choices`. */

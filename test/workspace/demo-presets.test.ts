@@ -63,6 +63,7 @@ test('demo DDPO stage: the run follows the config (warm-up, batches, guidance, c
   const cfg = ddpoConfigFor(config, ['a', 'b'], record);
   assert.equal(cfg.iterations, config.align.iterations);
   assert.equal(cfg.lrWarmupUpdates, config.align.warmupUpdates);
+  assert.equal(cfg.pretrainWeight, config.align.pretrainWeight);
   assert.equal(cfg.batchSize, config.align.batch);
   assert.equal(cfg.trainBatchSize, config.align.batch / 2);
   assert.equal(cfg.guidance, config.sampling.cfg);

@@ -9,7 +9,7 @@ import { GeneratorPolicy } from '../../align/generator-policy.js';
 import { rewardTermsFor } from '../../align/reward-terms.js';
 import { DEFAULT_RWL_CONFIG, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
 import { rastersToNCHW } from '../../data/nchw.js';
-import { Generator, dispose, tensor } from '../../engine/index.js';
+import { Generator, type Tensor, dispose, tensor } from '../../engine/index.js';
 import { loadGenerator } from '../../diffusion/generator.js';
 import { createRunDir } from '../run-dir.js';
 import type { MedloopConfig } from '../config.js';
@@ -48,6 +48,7 @@ export function ddpoConfigFor(config: MedloopConfig, conditions: string[], recor
     eta: 1,
     guidance: config.sampling.cfg,
     lr: a.lr,
+    pretrainWeight: a.pretrainWeight,
     aceTokens: a.aceTokens,
     seed: config.seed,
     checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
@@ -74,9 +75,11 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
   const rated = byRatings ? ratingsRewardTerm(ctx, data, judge, { dir: join(run.dir, 'ratings'), runId: run.id, ratersPerSample: a.ratingsPerSample }) : null;
   const rewards = rated ? [rated.term] : modelTerms;
   const progress = new Progress({ label: byRatings ? 'ddpo (rated)' : 'ddpo', total: cfg.iterations, silent: ctx.silent });
+  const real = cfg.pretrainWeight > 0 ? realImageSet(data) : undefined;
   const res = await runDdpo(cfg, {
     policy,
     rewards,
+    ...(real ? { real } : {}),
     outDir: run.dir,
     resume,
     onIteration: (m) =>
@@ -84,6 +87,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
   });
   progress.finish();
   const generatorDir = exportGenerator(run.dir, policy, res.iteration);
+  dispose(real?.images);
   policy.dispose();
   // the whole run's curves, a resumed run's earlier iterations included
   const history = readMetricsLog<DdpoIterationMetrics>(run.dir);
@@ -101,6 +105,12 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
   };
 }
 
+/** The real training images as one tensor in [−1, 1] (RWL's β term and DDPO's pretraining loss). */
+function realImageSet(data: DemoData): { images: Tensor; conditions: string[] } {
+  const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
+  return { images: tensor(nchw.data, nchw.shape), conditions: data.conditions };
+}
+
 export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { runId: string; runDir: string }): Promise<AlignStageResult> {
   const a = ctx.config.align;
   const t0 = performance.now();
@@ -108,8 +118,7 @@ export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { 
   const rewards = await rewardTermsFor({ workspace: ctx.ws.dir }, a.rewards, []);
   // Sun et al.: rated synthetic images weighted by the reward model's P(plausible), plus real images at weight β.
   const rated = await rateFreshSamples(policy, rewards, data.classes, a.rwl.ratedPerCondition, { steps: ctx.config.sampling.steps, eta: ctx.config.sampling.eta, guidance: ctx.config.sampling.cfg, batch: 32 }, new Generator(ctx.config.seed + 7));
-  const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
-  const real = { images: tensor(nchw.data, nchw.shape), conditions: data.conditions };
+  const real = realImageSet(data);
   const cfg: RwlConfig = {
     ...DEFAULT_RWL_CONFIG,
     steps: a.rwl.steps,
