@@ -7,7 +7,7 @@
 //   3. a few inner epochs of the clipped surrogate over shuffled samples and
 //      timesteps, gradient-norm clipped;
 //   4. log and checkpoint (exact resume).
-import { F, Generator, type Optimizer, type ParamGroup, type Tensor, adamw, clipGradNorm, dispose, randint, rand, randn, randperm, tensor, tidy } from '../engine/index.js';
+import { F, Generator, type Optimizer, type ParamGroup, type Tensor, adamw, clipGradNorm, dispose, randint, rand, randperm, tensor, tidy } from '../engine/index.js';
 import { AceTokens } from './ace.js';
 import { type AdvantageOptions, DEFAULT_ADVANTAGE_OPTIONS, PerConditionAdvantages } from './advantages.js';
 import { clippedPolicyLoss } from './clipped-loss.js';
@@ -15,7 +15,7 @@ import { ComparativeAnchor } from './comparative.js';
 import { type DiffusionPolicy, type StepOptions, gaussianKlSameStd, gaussianLogProb } from './policy.js';
 import { type RewardTerm, scoreRewards, summarise } from './reward-mix.js';
 import { AlignResumeError, MetricsLog, checkSameConfig, loadLatestAlignCheckpoint, saveAlignCheckpoint } from './run-state.js';
-import type { ImageSet } from './rwl.js';
+import { type ImageSet, denoisingLosses } from './rwl.js';
 import { type Trajectory, gatherSteps, sampleTrajectory } from './sampling.js';
 
 export interface DdpoConfig {
@@ -307,13 +307,7 @@ function trainOnTrajectories(cfg: DdpoConfig, run: DdpoRun, traj: Trajectory, ad
 function pretrainLossBackward(policy: DiffusionPolicy, real: ImageSet, cfg: DdpoConfig, update: number): number {
   const generator = new Generator(cfg.seed * 1_000_033 + 104_729 * (update + 1));
   return tidy(() => {
-    const n = cfg.pretrainBatch;
-    const idx = randint(0, real.conditions.length, [n], { generator });
-    const ids = idx.toNumbers();
-    const x0 = real.images.indexSelect(0, idx);
-    const t = randint(0, policy.trainTimesteps, [n], { generator }).toNumbers();
-    const noise = randn(x0.shape, { generator });
-    const loss = policy.diffusionLoss(x0, ids.map((i) => real.conditions[i]!), noise, t).mean();
+    const loss = denoisingLosses(policy, real, cfg.pretrainBatch, generator).losses.mean();
     loss.mul(cfg.pretrainWeight).backward();
     return loss.item();
   });

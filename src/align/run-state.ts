@@ -74,10 +74,8 @@ export class MetricsLog {
     mkdirSync(outDir, { recursive: true });
     this.file = join(outDir, 'metrics.jsonl');
     if (existsSync(this.file)) {
-      const kept = readFileSync(this.file, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() && (JSON.parse(l) as { iteration: number }).iteration < resumeIteration);
-      writeFileSync(this.file, kept.map((l) => l + '\n').join(''));
+      const kept = readMetricsLog(outDir).filter((r) => r.iteration < resumeIteration);
+      writeFileSync(this.file, kept.map((r) => JSON.stringify(r) + '\n').join(''));
     }
   }
   append(record: { iteration: number } & Record<string, unknown>): void {

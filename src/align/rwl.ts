@@ -118,23 +118,29 @@ export interface RwlStepMetrics {
 }
 
 /**
+ * The per-sample denoising losses of `n` images drawn from `set`: their indices, timesteps,
+ * noise and (with condDropout > 0) dropped conditions drawn from `generator` in that order.
+ * RWL's two terms, and DDPO's pretraining loss.
+ */
+export function denoisingLosses(policy: DiffusionPolicy, set: ImageSet, n: number, generator: Generator, condDropout = 0): { ids: number[]; losses: Tensor } {
+  const idx = randint(0, set.conditions.length, [n], { generator });
+  const ids = idx.toNumbers();
+  const x0 = set.images.indexSelect(0, idx);
+  const t = randint(0, policy.trainTimesteps, [n], { generator }).toNumbers();
+  const noise = randn(x0.shape, { generator });
+  const conditions = dropConditions(ids.map((i) => set.conditions[i]!), condDropout, generator);
+  return { ids, losses: policy.diffusionLoss(x0, conditions, noise, t) };
+}
+
+/**
  * Draws the batch indices, timesteps, noise and (with condDropout > 0) the dropped
  * conditions of one step, in that order, synthetic then real, all from the run's
  * Generator; then the loss.
  */
 export function rwlLoss(policy: DiffusionPolicy, synthetic: RatedSet, real: ImageSet, cfg: Pick<RwlConfig, 'syntheticBatch' | 'realBatch' | 'beta'> & { condDropout?: number }, generator: Generator) {
   return tidy(() => {
-    const pick = (set: ImageSet, n: number) => {
-      const idx = randint(0, set.conditions.length, [n], { generator });
-      const ids = idx.toNumbers();
-      const x0 = set.images.indexSelect(0, idx);
-      const t = randint(0, policy.trainTimesteps, [n], { generator }).toNumbers();
-      const noise = randn(x0.shape, { generator });
-      const conditions = dropConditions(ids.map((i) => set.conditions[i]!), cfg.condDropout ?? 0, generator);
-      return { ids, losses: policy.diffusionLoss(x0, conditions, noise, t) };
-    };
-    const s = pick(synthetic, cfg.syntheticBatch);
-    const r = pick(real, cfg.realBatch);
+    const s = denoisingLosses(policy, synthetic, cfg.syntheticBatch, generator, cfg.condDropout);
+    const r = denoisingLosses(policy, real, cfg.realBatch, generator, cfg.condDropout);
     const rewards = tensor(s.ids.map((i) => synthetic.rewards[i]!));
     return { loss: rewardWeightedLoss(s.losses, rewards, r.losses, cfg.beta), syntheticLoss: s.losses.mean(), realLoss: r.losses.mean() };
   });

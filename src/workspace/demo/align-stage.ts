@@ -7,9 +7,9 @@ import { readMetricsLog } from '../../align/run-state.js';
 import { exportGenerator } from '../../align/export.js';
 import { GeneratorPolicy } from '../../align/generator-policy.js';
 import { rewardTermsFor } from '../../align/reward-terms.js';
-import { DEFAULT_RWL_CONFIG, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
+import { DEFAULT_RWL_CONFIG, type ImageSet, type RwlConfig, rateFreshSamples, runRwl } from '../../align/rwl.js';
 import { rastersToNCHW } from '../../data/nchw.js';
-import { Generator, type Tensor, dispose, tensor } from '../../engine/index.js';
+import { Generator, dispose, tensor } from '../../engine/index.js';
 import { loadGenerator } from '../../diffusion/generator.js';
 import { createRunDir } from '../run-dir.js';
 import type { MedloopConfig } from '../config.js';
@@ -106,7 +106,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
 }
 
 /** The real training images as one tensor in [−1, 1] (RWL's β term and DDPO's pretraining loss). */
-function realImageSet(data: DemoData): { images: Tensor; conditions: string[] } {
+function realImageSet(data: DemoData): ImageSet {
   const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
   return { images: tensor(nchw.data, nchw.shape), conditions: data.conditions };
 }
