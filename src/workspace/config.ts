@@ -119,6 +119,8 @@ const alignSchema = z
     ratingsPerSample: z.number().int().min(1).default(1),
     /** DDPO: β × the denoising loss on 16 real images added to every update (0 = off): holds what the reward does not check to the real data. */
     pretrainWeight: z.number().min(0).default(0),
+    /** DDPO: weight of KL(policy ‖ frozen baseline) on every trained step (0 = off): holds what the reward does not check to where it started. */
+    klToAnchor: z.number().min(0).default(0),
     /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
     beta: z.number().min(0).default(0.3),
     rwl: rwlSchema.default({}),
@@ -282,6 +284,7 @@ align:
   ddpoFeedback: reward-model         # DDPO's reward: reward-model (align.rewards) or ratings (the raters rate every iteration's samples)
   ratingsPerSample: 1                # DDPO with ratings: raters per sample
   pretrainWeight: 0                  # DDPO: β × the pretraining loss on real images per update (0 = off)
+  klToAnchor: 0                      # DDPO: weight of the per-step KL to the frozen baseline (0 = off)
   beta: 0.3             # RWL: weight of the pretraining loss on real images
   rwl:
     ratedPerCondition: 64   # fresh samples per condition scored by the reward model

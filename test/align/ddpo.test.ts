@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Generator, dispose, isGradEnabled, noGrad, randn, tensor, tidy, undisposedTensorCount } from '../../src/engine/index.js';
 import { runDdpo, trainableSteps, updatesPerIteration, warmupFactor } from '../../src/align/ddpo.js';
-import { gaussianLogProb } from '../../src/align/policy.js';
+import { ComparativeAnchor } from '../../src/align/comparative.js';
+import { gaussianKlSameStd, gaussianLogProb } from '../../src/align/policy.js';
 import { gatherSteps, sampleTrajectory } from '../../src/align/sampling.js';
 import { ToyPolicy, brightnessReward, toyDdpoConfig } from './toy-policy.js';
 
@@ -128,5 +129,47 @@ test('pretraining-loss regulariser: β × the real images’ denoising loss join
   assert.ok(plain.logged.every((v) => v === 0));
   assert.ok(held.logged.every((v) => Number.isFinite(v) && v > 0));
   real.images.dispose();
+  assert.equal(undisposedTensorCount(), before);
+});
+
+/** Mean per-step KL(π ‖ anchor) along 32 of the anchor's own trajectories from a fixed seed. */
+function klFromAnchor(policy: ToyPolicy, anchor: ComparativeAnchor): number {
+  const opts = { steps: 5, eta: 1, guidance: 1 };
+  const conds = Array.from({ length: 32 }, (_, i) => (i % 2 ? 'b' : 'a'));
+  const traj = sampleTrajectory(anchor.policy, conds, opts, new Generator(77));
+  let sum = 0;
+  noGrad(() =>
+    tidy(() => {
+      for (let s = 0; s < opts.steps; s++) {
+        const steps = conds.map(() => s);
+        const xt = gatherSteps(traj.latents, steps, conds.map((_, i) => i));
+        const { mean, std } = policy.stepDistribution(xt, steps, conds, opts);
+        sum += gaussianKlSameStd(mean, anchor.stepMean(xt, steps, conds, opts), std).mean().item();
+      }
+    }),
+  );
+  dispose(traj);
+  return sum / opts.steps;
+}
+
+test('KL-to-anchor regulariser: the policy ends nearer the frozen start, and the reward it trades away is smaller', async () => {
+  const before = undisposedTensorCount();
+  const rewards = [{ name: 'brightness', weight: 1, fn: brightnessReward, comparative: false }];
+  const run = async (klToAnchor: number) => {
+    const policy = new ToyPolicy();
+    const start = new ComparativeAnchor(policy);
+    const res = await runDdpo(toyDdpoConfig({ iterations: 10, klToAnchor }), { policy, rewards });
+    const out = { reward: evaluate(policy), kl: klFromAnchor(policy, start), logged: res.history.map((m) => m.klToAnchor) };
+    start.dispose();
+    policy.dispose();
+    return out;
+  };
+  const free = await run(0);
+  const held = await run(200);
+  assert.ok(free.kl > 0, 'the free policy did not move');
+  assert.ok(held.kl < free.kl / 2, `KL to the start with the regulariser ${held.kl} vs without ${free.kl}`);
+  assert.ok(held.reward < free.reward, `reward with the regulariser ${held.reward} vs without ${free.reward}`);
+  assert.ok(free.logged.every((v) => v === 0), 'KL logged while off');
+  assert.ok(held.logged.some((v) => v > 0));
   assert.equal(undisposedTensorCount(), before);
 });

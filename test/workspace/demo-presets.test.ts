@@ -64,6 +64,7 @@ test('demo DDPO stage: the run follows the config (warm-up, batches, guidance, c
   assert.equal(cfg.iterations, config.align.iterations);
   assert.equal(cfg.lrWarmupUpdates, config.align.warmupUpdates);
   assert.equal(cfg.pretrainWeight, config.align.pretrainWeight);
+  assert.equal(cfg.klToAnchor, config.align.klToAnchor);
   assert.equal(cfg.batchSize, config.align.batch);
   assert.equal(cfg.trainBatchSize, config.align.batch / 2);
   assert.equal(cfg.guidance, config.sampling.cfg);

@@ -49,6 +49,7 @@ export function ddpoConfigFor(config: MedloopConfig, conditions: string[], recor
     guidance: config.sampling.cfg,
     lr: a.lr,
     pretrainWeight: a.pretrainWeight,
+    klToAnchor: a.klToAnchor,
     aceTokens: a.aceTokens,
     seed: config.seed,
     checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
