@@ -4,6 +4,7 @@
 import type { Raster } from '../data/raster.js';
 import type { EvaluationResult, SetEvaluation } from './evaluate.js';
 import type { GuardPoint, HackingGuardResult } from './hacking-guard.js';
+import { setSideEffects } from './side-effects.js';
 import type { Headline, LineChart, MetricTable, RatingStudy, ReportData, SampleGrid } from './report/types.js';
 
 export interface EvaluationReportExtras {
@@ -41,6 +42,13 @@ function utilityTable(sets: SetEvaluation[]): MetricTable | null {
   };
 }
 
+/** The card of what `set` lost against `baseline`: diversity, fidelity, or neither. */
+function sideEffectsCard(baseline: SetEvaluation, set: SetEvaluation, noiseFloorFid: number): Headline {
+  const e = setSideEffects(baseline, set, { noiseFloorFid });
+  const lost = [e.diversityHeld ? '' : 'diversity', e.fidelityHeld ? '' : 'fidelity'].filter(Boolean);
+  return { label: `side effects · ${set.name} vs ${baseline.name}`, value: lost.length ? `${lost.join(' and ')} lost` : 'held', hint: e.message, tone: lost.length ? 'bad' : 'good' };
+}
+
 export function evaluationReportData(result: EvaluationResult, extras: EvaluationReportExtras = {}): ReportData {
   const sets = result.sets;
   const last = sets.find((s) => s.name === extras.headlineSet) ?? sets[sets.length - 1];
@@ -62,6 +70,8 @@ export function evaluationReportData(result: EvaluationResult, extras: Evaluatio
       headlines.push({ label: `class agreement · ${last.name}`, value: { value: r.estimate, lo: r.lo, hi: r.hi }, hint: `${first?.classAgreement ? `${first.name} ${first.classAgreement.rate.estimate.toPrecision(3)} · ` : ''}share the domain classifier assigns to their intended class` });
     }
     headlines.push({ label: `MS-SSIM within class · ${last.name}`, value: last.diversity.mean, hint: `real ${result.reference.diversity.mean.toPrecision(3)} · lower = more diverse` });
+    // what each set lost against the first (the baseline) beside what it was aligned for
+    if (first) headlines.push(...sets.filter((s) => s !== first).map((s) => sideEffectsCard(first, s, floor.fid)));
     if (last.utility) headlines.push({ label: `TSTR accuracy · ${last.name}`, value: last.utility.trainOnSynthetic.accuracy, hint: last.utility.trainOnReal ? `train-on-real ${last.utility.trainOnReal.accuracy.toPrecision(3)}` : '' });
   }
   const columns = [...sets.map((s) => s.name), `real vs real (n=${floor.sampleSize})`];

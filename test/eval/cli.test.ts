@@ -39,6 +39,10 @@ test('medloop eval scores sample folders against real data and writes the report
     assert.equal(aligned.name, 'aligned');
     assert.ok(aligned.fid < baseline.fid, `aligned FID ${aligned.fid} vs baseline ${baseline.fid}`);
     assert.ok(aligned.tstrAccuracy > baseline.tstrAccuracy);
+    // the candidate's side effects against the baseline, from the figures printed beside them
+    assert.ok(Math.abs(summary.sideEffects.fidChange - (aligned.fid - baseline.fid) / baseline.fid) < 1e-9);
+    assert.equal(summary.sideEffects.fidelityHeld, true, 'a lower FID is no loss of fidelity');
+    assert.equal(summary.sideEffects.diversityHeld, aligned.recall >= 0.9 * baseline.recall || aligned.msSsim <= 1.1 * baseline.msSsim);
     assert.ok(existsSync(join(dir, 'clf', 'state.json')), 'the extractor is cached');
     const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
     assert.equal(metrics.metrics.evaluation.sets.length, 2);
@@ -46,6 +50,7 @@ test('medloop eval scores sample folders against real data and writes the report
     assert.equal(metrics.hacking.result.flagged, false);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     for (const id of ['summary', 'metrics', 'samples', 'hacking', 'study']) assert.match(html, new RegExp(`<section id="${id}"`));
+    assert.match(html, /side effects · aligned vs baseline/);
     // A second run reuses the cached extractor.
     console.log = () => {};
     try {

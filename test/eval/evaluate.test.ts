@@ -53,6 +53,14 @@ test('evaluateSampleSets: a set drawn like the reference beats a collapsed one, 
   const named = evaluationReportData(r, { headlineSet: 'collapsed' });
   assert.match(named.headlines![0]!.label, /FID · collapsed/);
   assert.doesNotMatch(named.headlines![0]!.hint!, /^collapsed /, 'a set is not compared with itself');
+  // the side-effects card: every set against the first; a collapse against a good first set loses both
+  const held = report.headlines!.find((h) => h.label === 'side effects · good vs collapsed');
+  assert.equal(held?.value, 'held');
+  assert.equal(held?.tone, 'good');
+  const reversed = evaluationReportData({ ...r, sets: [fine!, collapsed!] });
+  const lost = reversed.headlines!.filter((h) => h.label.startsWith('side effects'));
+  assert.deepEqual(lost.map((h) => [h.label, h.value, h.tone]), [['side effects · collapsed vs good', 'diversity and fidelity lost', 'bad']]);
+  assert.match(lost[0]!.hint!, /recall .* → .*MS-SSIM .* → 1\.000/);
   dispose([reference.images, sets.map((s) => s.images)]);
   assert.equal(undisposedTensorCount(), before);
 });

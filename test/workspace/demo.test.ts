@@ -44,7 +44,16 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
     assert.equal(n + c.gained - c.lost, Math.round(onDisk[key].plausibility * c.pairs), `${key}: baseline accepted + gained − lost = aligned accepted`);
     assert.ok(c.pValue > 0 && c.pValue <= 1 && c.difference.lo <= c.difference.estimate && c.difference.estimate <= c.difference.hi);
   }
+  // and their side effects: diversity and fidelity against the baseline's figures, the verdicts following from them
+  for (const key of ['ddpo', 'rwl']) {
+    const e = onDisk[key].sideEffects;
+    assert.ok(Math.abs(e.recallChange - (onDisk[key].recall - onDisk.baseline.recall) / onDisk.baseline.recall) < 1e-9, `${key}: recall change`);
+    assert.equal(e.diversityHeld, e.recallChange >= -0.1 || e.msSsimChange <= 0.1);
+    assert.equal(typeof e.fidelityHeld, 'boolean');
+  }
+  assert.equal(onDisk.baseline.sideEffects, undefined);
   assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /paired change vs baseline: ddpo/);
+  assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /side effects · ddpo vs baseline/);
   // FID and PRDC are only as good as the features: the domain classifier must tell the classes apart
   assert.ok(onDisk.extractorAccuracy > 0.6, `extractor held-out accuracy ${onDisk.extractorAccuracy} (chance 0.25)`);
   // the study went through the server: every assignment answered, agreement computed

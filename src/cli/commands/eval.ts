@@ -21,6 +21,7 @@ import { evaluationReportData } from '../../eval/evaluation-report.js';
 import { type GuardPoint, hackingGuard } from '../../eval/hacking-guard.js';
 import { type Judgement, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import { loadSampleFolder } from '../../eval/sample-folder.js';
+import { setSideEffects } from '../../eval/side-effects.js';
 import { writeReport } from '../../eval/report/write-report.js';
 import { resolveRunDir } from '../../workspace/run-dir.js';
 import type { RatingStudy } from '../../eval/report/types.js';
@@ -172,6 +173,7 @@ export const evalCommand: Command = {
           metrics: written.json,
           extractorAccuracy: clf.heldOutAccuracy,
           noiseFloorFid: result.reference.noiseFloor.fid,
+          ...(baselinePath ? { sideEffects: setSideEffects(result.sets[0]!, result.sets.at(-1)!, { noiseFloorFid: result.reference.noiseFloor.fid }) } : {}),
           sets: result.sets.map((s) => ({ name: s.name, count: s.count, fid: s.fid.estimate, fidLo: s.fid.lo, fidHi: s.fid.hi, ...pick(s.prdc), msSsim: s.diversity.mean, ...(s.classAgreement ? { classAgreement: s.classAgreement.rate.estimate } : {}), ...(s.utility ? { tstrAccuracy: s.utility.trainOnSynthetic.accuracy } : {}) })),
         }),
       );

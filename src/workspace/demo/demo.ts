@@ -100,7 +100,11 @@ export async function runDemo(opts: DemoOptions): Promise<DemoMetrics> {
     log(`\nreport:  ${evaluation.report}\nmetrics: ${evaluation.metricsFile}`);
     log(`time per stage: ${Object.entries(seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
     const b = metrics.baseline as { plausibility: number };
-    for (const a of aligned) log(`truth plausibility: baseline ${(b.plausibility * 100).toFixed(1)}% → ${a.method} ${((evaluation.models[a.method]?.plausibility ?? NaN) * 100).toFixed(1)}%${a.method === headline ? ' (headline)' : ''}`);
+    for (const a of aligned) {
+      const m = evaluation.models[a.method];
+      log(`truth plausibility: baseline ${(b.plausibility * 100).toFixed(1)}% → ${a.method} ${((m?.plausibility ?? NaN) * 100).toFixed(1)}%${a.method === headline ? ' (headline)' : ''}`);
+      if (m?.sideEffects) log(`  ${a.method}: ${m.sideEffects.message}`);
+    }
     return metrics;
   } finally {
     ws.close();

@@ -16,6 +16,7 @@ import { type GuardPoint, hackingGuard } from '../../eval/hacking-guard.js';
 import { type PairedComparison, pairedComparison } from '../../eval/metrics/paired-comparison.js';
 import { type PlausibilityResult, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import { writeReport } from '../../eval/report/write-report.js';
+import { type SideEffects, sideEffects } from '../../eval/side-effects.js';
 import type { AlignStageResult } from './align-stage.js';
 import type { DemoContext, DemoData, TruthJudge } from './context.js';
 import type { RewardStageResult } from './reward-stage.js';
@@ -41,6 +42,8 @@ export interface ModelScores {
   classAgreement: number;
   /** Aligned models: truth verdicts paired with the baseline's on the same seeds (gained, lost, difference, McNemar p). */
   vsBaseline?: PairedComparison;
+  /** Aligned models: diversity (recall, MS-SSIM) and fidelity (FID) against the baseline's, held or lost. */
+  sideEffects?: SideEffects;
 }
 
 export interface EvaluateStageResult {
@@ -128,6 +131,11 @@ export async function runEvaluateStage(
       classAgreement: ev.classAgreement?.rate.estimate ?? NaN,
       ...(model.name === 'baseline' ? {} : { vsBaseline: pairedComparison(baselineVerdicts, verdicts) }),
     };
+  }
+  const base = modelScores.baseline!;
+  for (const { model } of sampled.slice(1)) {
+    const m = modelScores[model.name]!;
+    m.sideEffects = sideEffects(base, m, { noiseFloorFid: result.reference.noiseFloor.fid });
   }
 
   const report = evaluationReportData(result, {
