@@ -42,11 +42,12 @@ function utilityTable(sets: SetEvaluation[]): MetricTable | null {
   };
 }
 
-/** The card of what `set` lost against `baseline`: diversity, fidelity, or neither. */
-function sideEffectsCard(baseline: SetEvaluation, set: SetEvaluation, noiseFloorFid: number): Headline {
+/** The card of what `set` lost against `baseline`: diversity, fidelity, or neither (none when a figure is missing). */
+function sideEffectsCard(baseline: SetEvaluation, set: SetEvaluation, noiseFloorFid: number): Headline[] {
   const e = setSideEffects(baseline, set, { noiseFloorFid });
+  if (!e) return [];
   const lost = [e.diversityHeld ? '' : 'diversity', e.fidelityHeld ? '' : 'fidelity'].filter(Boolean);
-  return { label: `side effects · ${set.name} vs ${baseline.name}`, value: lost.length ? `${lost.join(' and ')} lost` : 'held', hint: e.message, tone: lost.length ? 'bad' : 'good' };
+  return [{ label: `side effects · ${set.name} vs ${baseline.name}`, value: lost.length ? `${lost.join(' and ')} lost` : 'held', hint: e.message, tone: lost.length ? 'bad' : 'good' }];
 }
 
 export function evaluationReportData(result: EvaluationResult, extras: EvaluationReportExtras = {}): ReportData {
@@ -71,7 +72,7 @@ export function evaluationReportData(result: EvaluationResult, extras: Evaluatio
     }
     headlines.push({ label: `MS-SSIM within class · ${last.name}`, value: last.diversity.mean, hint: `real ${result.reference.diversity.mean.toPrecision(3)} · lower = more diverse` });
     // what each set lost against the first (the baseline) beside what it was aligned for
-    if (first) headlines.push(...sets.filter((s) => s !== first).map((s) => sideEffectsCard(first, s, floor.fid)));
+    if (first) headlines.push(...sets.filter((s) => s !== first).flatMap((s) => sideEffectsCard(first, s, floor.fid)));
     if (last.utility) headlines.push({ label: `TSTR accuracy · ${last.name}`, value: last.utility.trainOnSynthetic.accuracy, hint: last.utility.trainOnReal ? `train-on-real ${last.utility.trainOnReal.accuracy.toPrecision(3)}` : '' });
   }
   const columns = [...sets.map((s) => s.name), `real vs real (n=${floor.sampleSize})`];

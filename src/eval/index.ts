@@ -13,7 +13,7 @@ export { type Judgement, type PlausibilityResult, plausibilityRate, wilsonInterv
 export { classAgreement } from './metrics/class-agreement.js';
 export { groupByCondition, perCondition, selectRows } from './metrics/per-condition.js';
 export { type BootstrapOptions, type Interval, bootstrapCi, bootstrapMeanCi } from './bootstrap.js';
-export { type FidelityDiversity, type SideEffects, type SideEffectsOptions, setSideEffects, sideEffects } from './side-effects.js';
+export { type FidelityDiversity, type SideEffects, type SideEffectsOptions, setSideEffects, sideEffects, sideEffectsIfMeasured } from './side-effects.js';
 export { type GuardPoint, type HackingFlag, type HackingGuardOptions, type HackingGuardResult, hackingGuard } from './hacking-guard.js';
 export { type RankCorrelation, spearman, normalQuantile, normalCdf } from './stats.js';
 export { type ImageSet, type SampleSet, type EvaluateOptions, type EvaluationResult, type SetEvaluation, evaluateSampleSets } from './evaluate.js';

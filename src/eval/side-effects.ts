@@ -60,8 +60,17 @@ export function sideEffects(baseline: FidelityDiversity, aligned: FidelityDivers
   return { recallChange, msSsimChange, fidChange, diversityHeld, fidelityHeld, tolerance, message };
 }
 
-/** `sideEffects` of two evaluated sample sets (the same evaluation, so the same features and reference). */
-export function setSideEffects(baseline: SetEvaluation, aligned: SetEvaluation, opts: SideEffectsOptions = {}): SideEffects {
+/**
+ * `sideEffects`, or null when a figure could not be measured (NaN: e.g. too few samples per
+ * condition for MS-SSIM): an evaluation reports what it has rather than failing at its end.
+ */
+export function sideEffectsIfMeasured(baseline: FidelityDiversity, aligned: FidelityDiversity, opts: SideEffectsOptions = {}): SideEffects | null {
+  const measured = [baseline, aligned].every((f) => [f.recall, f.msSsim, f.fid].every(Number.isFinite));
+  return measured ? sideEffects(baseline, aligned, opts) : null;
+}
+
+/** `sideEffectsIfMeasured` of two evaluated sample sets (the same evaluation, so the same features and reference). */
+export function setSideEffects(baseline: SetEvaluation, aligned: SetEvaluation, opts: SideEffectsOptions = {}): SideEffects | null {
   const figures = (s: SetEvaluation) => ({ recall: s.prdc.recall, msSsim: s.diversity.mean, fid: s.fid.estimate });
-  return sideEffects(figures(baseline), figures(aligned), opts);
+  return sideEffectsIfMeasured(figures(baseline), figures(aligned), opts);
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sideEffects } from '../../src/eval/side-effects.js';
+import { sideEffects, sideEffectsIfMeasured } from '../../src/eval/side-effects.js';
 
 test('side effects: diversity holds when recall or MS-SSIM stays within 10%, and is lost when both move past it', () => {
   // ratings-rewarded DDPO, seed 3 (measured): recall 1.00 → 0.77, MS-SSIM 0.523 → 0.680
@@ -36,6 +36,9 @@ test('side effects: fidelity is lost only when FID rises past both the tolerance
 
 test('side effects: a missing or negative figure is refused by name', () => {
   assert.throws(() => sideEffects({ recall: 1, msSsim: 0.5, fid: 2 }, { recall: NaN, msSsim: 0.5, fid: 1 }), /aligned recall is NaN/);
+  // an evaluation that could not measure a figure reports no verdict instead of failing
+  assert.equal(sideEffectsIfMeasured({ recall: 1, msSsim: NaN, fid: 2 }, { recall: 1, msSsim: 0.5, fid: 1 }), null);
+  assert.equal(sideEffectsIfMeasured({ recall: 1, msSsim: 0.5, fid: 2 }, { recall: 1, msSsim: 0.5, fid: 1 })?.fidelityHeld, true);
   assert.throws(() => sideEffects({ recall: 1, msSsim: -1, fid: 2 }, { recall: 1, msSsim: 0.5, fid: 1 }), /baseline MS-SSIM is -1/);
   assert.throws(() => sideEffects({ recall: 1, msSsim: 0.5, fid: 2 }, { recall: 1, msSsim: 0.5, fid: 1 }, { tolerance: -0.1 }), /tolerance/);
   // a zero baseline: no change is 0, any rise is unbounded

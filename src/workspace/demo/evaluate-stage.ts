@@ -16,7 +16,7 @@ import { type GuardPoint, hackingGuard } from '../../eval/hacking-guard.js';
 import { type PairedComparison, pairedComparison } from '../../eval/metrics/paired-comparison.js';
 import { type PlausibilityResult, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import { writeReport } from '../../eval/report/write-report.js';
-import { type SideEffects, sideEffects } from '../../eval/side-effects.js';
+import { type SideEffects, sideEffectsIfMeasured } from '../../eval/side-effects.js';
 import type { AlignStageResult } from './align-stage.js';
 import type { DemoContext, DemoData, TruthJudge } from './context.js';
 import type { RewardStageResult } from './reward-stage.js';
@@ -135,7 +135,8 @@ export async function runEvaluateStage(
   const base = modelScores.baseline!;
   for (const { model } of sampled.slice(1)) {
     const m = modelScores[model.name]!;
-    m.sideEffects = sideEffects(base, m, { noiseFloorFid: result.reference.noiseFloor.fid });
+    const e = sideEffectsIfMeasured(base, m, { noiseFloorFid: result.reference.noiseFloor.fid });
+    if (e) m.sideEffects = e;
   }
 
   const report = evaluationReportData(result, {
