@@ -55,7 +55,8 @@ export function sideEffects(baseline: FidelityDiversity, aligned: FidelityDivers
   const fidelityHeld = !(fidChange > tolerance && aligned.fid - baseline.fid > floor);
   const pct = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(0)}%`;
   const figures = `recall ${baseline.recall.toFixed(2)} → ${aligned.recall.toFixed(2)} (${pct(recallChange)}), within-class MS-SSIM ${baseline.msSsim.toFixed(3)} → ${aligned.msSsim.toFixed(3)} (${pct(msSsimChange)}), FID ${baseline.fid.toPrecision(3)} → ${aligned.fid.toPrecision(3)}`;
-  const lost = [diversityHeld ? '' : `diversity lost (recall fell and MS-SSIM rose by more than ${pct(tolerance).slice(1)})`, fidelityHeld ? '' : `fidelity lost (FID rose by more than ${pct(tolerance).slice(1)} and past the noise floor ${floor.toPrecision(3)})`].filter(Boolean);
+  const tol = `${(tolerance * 100).toFixed(0)}%`;
+  const lost = [diversityHeld ? '' : `diversity lost (recall fell and MS-SSIM rose by more than ${tol})`, fidelityHeld ? '' : `fidelity lost (FID rose by more than ${tol} and past the noise floor ${floor.toPrecision(3)})`].filter(Boolean);
   const message = lost.length ? `${lost.join('; ')}: ${figures}. Look at the samples before trusting the aligned model.` : `diversity and fidelity held: ${figures}.`;
   return { recallChange, msSsimChange, fidChange, diversityHeld, fidelityHeld, tolerance, message };
 }

@@ -16,7 +16,7 @@ import { type GuardPoint, hackingGuard } from '../../eval/hacking-guard.js';
 import { type PairedComparison, pairedComparison } from '../../eval/metrics/paired-comparison.js';
 import { type PlausibilityResult, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import { writeReport } from '../../eval/report/write-report.js';
-import { type SideEffects, sideEffectsIfMeasured } from '../../eval/side-effects.js';
+import { type SideEffects, setSideEffects } from '../../eval/side-effects.js';
 import type { AlignStageResult } from './align-stage.js';
 import type { DemoContext, DemoData, TruthJudge } from './context.js';
 import type { RewardStageResult } from './reward-stage.js';
@@ -131,12 +131,9 @@ export async function runEvaluateStage(
       classAgreement: ev.classAgreement?.rate.estimate ?? NaN,
       ...(model.name === 'baseline' ? {} : { vsBaseline: pairedComparison(baselineVerdicts, verdicts) }),
     };
-  }
-  const base = modelScores.baseline!;
-  for (const { model } of sampled.slice(1)) {
-    const m = modelScores[model.name]!;
-    const e = sideEffectsIfMeasured(base, m, { noiseFloorFid: result.reference.noiseFloor.fid });
-    if (e) m.sideEffects = e;
+    // the same verdict the report's card shows: one function of the same evaluated sets
+    const effects = model.name === 'baseline' ? null : setSideEffects(result.sets.find((x) => x.name === 'baseline')!, ev, { noiseFloorFid: result.reference.noiseFloor.fid });
+    if (effects) modelScores[model.name]!.sideEffects = effects;
   }
 
   const report = evaluationReportData(result, {
