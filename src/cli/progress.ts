@@ -8,27 +8,43 @@ export interface ProgressOptions {
   plainInterval?: number;
   /** Hide all output (tests). */
   silent?: boolean;
+  /**
+   * The work may resume partway (a run restarted from its checkpoint): the first position
+   * reported, less one unit, was done before this process, so the rate and ETA count only
+   * the units done here. Without it a resumed run's first update looks like many units in
+   * one interval and its ETA is far too short.
+   */
+  resumable?: boolean;
+  /** The clock in milliseconds (tests). */
+  now?: () => number;
 }
 
 export class Progress {
-  private readonly start = performance.now();
+  private readonly now: () => number;
+  private readonly start: number;
   private lastPrint = 0;
   private done = 0;
+  /** Units done before this process (set on the first update of a resumable bar). */
+  private before: number | null = null;
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
 
   constructor(private readonly opts: ProgressOptions) {
+    this.now = opts.now ?? (() => performance.now());
+    this.start = this.now();
     this.stream = opts.stream ?? process.stderr;
     this.tty = Boolean(this.stream.isTTY) && !process.env.CI;
   }
 
   /** Advance by `n` units; `info` is shown after the bar (e.g. `loss 0.031`). */
   tick(n = 1, info = ''): void {
+    this.before ??= 0;
     this.done = Math.min(this.opts.total, this.done + n);
     this.render(info, this.done === this.opts.total);
   }
 
   set(done: number, info = ''): void {
+    this.before ??= this.opts.resumable ? Math.max(0, Math.min(this.opts.total, done) - 1) : 0;
     this.done = Math.min(this.opts.total, done);
     this.render(info, this.done === this.opts.total);
   }
@@ -40,14 +56,15 @@ export class Progress {
 
   private render(info: string, final: boolean): void {
     if (this.opts.silent) return;
-    const now = performance.now();
+    const now = this.now();
     const elapsed = (now - this.start) / 1000;
     const minGap = this.tty ? 0.1 : (this.opts.plainInterval ?? 5);
     if (!final && now - this.lastPrint < minGap * 1000) return;
     this.lastPrint = now;
     const frac = this.opts.total > 0 ? this.done / this.opts.total : 1;
-    const eta = this.done > 0 ? (elapsed / this.done) * (this.opts.total - this.done) : NaN;
-    const rate = elapsed > 0 ? this.done / elapsed : 0;
+    const here = this.done - (this.before ?? 0);
+    const eta = here > 0 ? (elapsed / here) * (this.opts.total - this.done) : NaN;
+    const rate = elapsed > 0 ? here / elapsed : 0;
     const stats = `${this.done}/${this.opts.total} ${rate.toFixed(rate < 10 ? 2 : 0)}/s elapsed ${formatSeconds(elapsed)} eta ${formatSeconds(eta)}`;
     if (this.tty) {
       const width = 24;

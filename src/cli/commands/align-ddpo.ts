@@ -69,7 +69,7 @@ export const alignDdpoCommand: Command = {
     }
     if (!(cfg.eta > 0)) throw new UsageError('--eta must be > 0: policy gradients need a stochastic sampler');
     const out = alignRunDir(opts, workspace, 'ddpo', { parent: source.id, ddpo: cfg });
-    const progress = new Progress({ label: `ddpo ${out.id}`, total: cfg.iterations, silent: Boolean(opts.quiet) });
+    const progress = new Progress({ label: `ddpo ${out.id}`, total: cfg.iterations, silent: Boolean(opts.quiet), resumable: Boolean(opts.resume) });
     const res = await runDdpo(cfg, {
       policy,
       rewards,

@@ -59,7 +59,7 @@ export const alignRwlCommand: Command = {
       record: { rewards: spec, anchor: policy.module.source.checkpointDir ?? source.dir, data: `${manifest.source} (${loaded.images.length} real) + ${rated.conditions.length} rated samples of ${source.id}` },
     };
     const out = alignRunDir(opts, workspace, 'rwl', { parent: source.id, rwl: cfg, ratedReward: rated.summary });
-    const progress = new Progress({ label: `rwl ${out.id}`, total: cfg.steps, silent: Boolean(opts.quiet) });
+    const progress = new Progress({ label: `rwl ${out.id}`, total: cfg.steps, silent: Boolean(opts.quiet), resumable: Boolean(opts.resume) });
     const res = await runRwl(cfg, { policy, synthetic: rated, real, outDir: out.dir, resume: Boolean(opts.resume), onStep: (m) => progress.set(m.iteration + 1, `loss ${m.loss.toFixed(4)}`) });
     progress.finish();
     const bundle = exportGenerator(out.dir, policy, res.iteration);

@@ -75,7 +75,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
   });
   const rated = byRatings ? ratingsRewardTerm(ctx, data, judge, { dir: join(run.dir, 'ratings'), runId: run.id, ratersPerSample: a.ratingsPerSample }) : null;
   const rewards = rated ? [rated.term] : modelTerms;
-  const progress = new Progress({ label: byRatings ? 'ddpo (rated)' : 'ddpo', total: cfg.iterations, silent: ctx.silent });
+  const progress = new Progress({ label: byRatings ? 'ddpo (rated)' : 'ddpo', total: cfg.iterations, silent: ctx.silent, resumable: resume });
   const real = cfg.pretrainWeight > 0 ? realImageSet(data) : undefined;
   const res = await runDdpo(cfg, {
     policy,

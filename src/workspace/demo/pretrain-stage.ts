@@ -55,7 +55,7 @@ export function runPretrainStage(ctx: DemoContext, data: DemoData): PretrainStag
   const gen = createGenerator(genConfig);
   const nchw = rastersToNCHW(data.images, { channels: data.channels, range: [-1, 1] });
   const images = tensor(nchw.data, nchw.shape);
-  const progress = new Progress({ label: 'pretrain', total: g.steps, silent: ctx.silent });
+  const progress = new Progress({ label: 'pretrain', total: g.steps, silent: ctx.silent, resumable: resume });
   let smooth = NaN;
   const result = pretrain({
     generator: gen,
