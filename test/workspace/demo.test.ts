@@ -1,7 +1,7 @@
 // The quick demo end to end (CI-sized): every stage runs, metrics.json has the
 // promised shape with sane numbers, the report exists, and a re-run resumes.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -93,6 +93,18 @@ test('medloop demo --quick runs the whole cycle and writes report.html and metri
   const v3 = JSON.parse(JSON.stringify((await runDemo({ out, quick: true, silent: true, log: (l) => resumedV.push(l) })).validation)) as typeof v;
   assert.ok(resumedV.some((l) => /validation: resuming study \d+, which a stopped run left with 0 answers to go/.test(l)), resumedV.join('\n'));
   assert.deepEqual({ id: v3.studyId, answers: v3.answers, rated: v3.rated, selected: v3.selected }, { id: v.studyId, answers: v.answers, rated: v.rated, selected: v.selected });
+
+  // DDPO's weights changed under the same run id (a run resumed with more iterations keeps its
+  // id): the left-over study rated the old samples, so a new study is rated, not that one
+  const runDir = (name: string) => join(out, 'runs', onDisk.runs[name], 'generator');
+  copyFileSync(join(runDir('rwl'), 'weights.safetensors'), join(runDir('ddpo'), 'weights.safetensors'));
+  rmSync(join(out, 'stages', 'validate.json'));
+  const changedV: string[] = [];
+  const v4 = (await runDemo({ out, quick: true, silent: true, log: (l) => changedV.push(l) })).validation as typeof v;
+  assert.ok(!changedV.some((l) => /validation: resuming study/.test(l)), changedV.join('\n'));
+  assert.notEqual(v4.studyId, v.studyId, 'a second study');
+  assert.equal(v4.items, v.items);
+  assert.ok(v4.answers >= v4.items, `the new study was rated: ${v4.answers} answers`);
 
   // the left-over study no longer matches medloop.yaml (more samples asked for): refused, naming the key,
   // instead of training the reward model on a study the config does not describe

@@ -4,8 +4,10 @@
 // accept most is the demo's headline: a team picks what it releases by asking its
 // experts, not by the truth a phantom testbed happens to have. The evaluation that
 // follows judges every model afresh, on other seeds, by the truth judge.
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { loadGenerator } from '../../diffusion/generator.js';
+import { generatorFingerprint } from '../../diffusion/generator-fingerprint.js';
 import { type PlausibilityResult, plausibilityRate } from '../../eval/metrics/plausibility.js';
 import type { AnswerRecord } from '../../feedback/index.js';
 import type { AlignStageResult } from './align-stage.js';
@@ -58,7 +60,10 @@ export function selectByRatings(rated: Readonly<Record<string, PlausibilityResul
 export async function runValidationStage(ctx: DemoContext, data: DemoData, judge: TruthJudge, baseline: { runId: string; runDir: string }, aligned: ReadonlyArray<AlignStageResult>): Promise<ValidationStageResult> {
   const per = ctx.config.validation.samplesPerCondition;
   const models: ValidatedModel[] = [{ name: 'baseline', runId: baseline.runId, dir: baseline.runDir }, ...aligned.map((a) => ({ name: a.method, runId: a.runId, dir: a.generatorDir }))];
-  const root = join(ctx.ws.dir, 'studies', `validation-${baseline.runId}`);
+  // Named by the models' weights, not only their run ids: a DDPO run resumed with more
+  // iterations keeps its id, and its left-over study must not be taken up as this one.
+  const key = validationKey(models);
+  const root = join(ctx.ws.dir, 'studies', `validation-${baseline.runId}-${key}`);
   const samplesDir = join(root, 'samples');
   // apart from the first study's seeds (seed + 101) and the evaluation's (seed + 9001)
   const seed = ctx.config.seed + 5003;
@@ -68,7 +73,8 @@ export async function runValidationStage(ctx: DemoContext, data: DemoData, judge
     data,
     judge,
     {
-      name: `${ctx.config.name}: validation (${models.map((m) => m.runId).join(', ')})`,
+      // the run ids are in every sample's provenance; the key keeps the name within the store's 100 characters
+      name: `${ctx.config.name}: validation ${key}`,
       samplesDir,
       expectedItems: per * data.classes.length * models.length,
       sizeKey: 'validation.samplesPerCondition',
@@ -96,4 +102,11 @@ export async function runValidationStage(ctx: DemoContext, data: DemoData, judge
   const beatsBaseline = share(selected) > share('baseline');
   ctx.log(`validation: raters accepted ${models.map((m) => `${m.name} ${(share(m.name) * 100).toFixed(1)}%`).join(', ')}: the headline is ${selected}${beatsBaseline ? '' : ' (no aligned model was accepted more often than the baseline)'}`);
   return { ...study, rated, selected, beatsBaseline };
+}
+
+/** 12 hex digits over every model's name, run and weights: the same models give the same study. */
+export function validationKey(models: ReadonlyArray<ValidatedModel>): string {
+  const h = createHash('sha256');
+  for (const m of models) h.update(`${m.name}\0${m.runId}\0${generatorFingerprint(m.dir)}\n`);
+  return h.digest('hex').slice(0, 12);
 }
