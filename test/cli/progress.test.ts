@@ -12,6 +12,16 @@ function bar(resumable: boolean): { progress: Progress; lines: string[]; advance
   return { progress, lines, advance: (s) => (ms += s * 1000) };
 }
 
+/** Reports units `from`…`to`, one every 2 s; returns the last line. */
+function feed(resumable: boolean, from: number, to: number): string {
+  const { progress, lines, advance } = bar(resumable);
+  for (let i = from; i <= to; i++) {
+    advance(2);
+    progress.set(i);
+  }
+  return lines.at(-1)!;
+}
+
 function stats(line: string | undefined): { rate: number; eta: string } {
   const m = /(\d+(?:\.\d+)?)\/s elapsed \S+ eta (\S+)/.exec(line ?? '');
   assert.ok(m, `no rate in ${line}`);
@@ -19,39 +29,19 @@ function stats(line: string | undefined): { rate: number; eta: string } {
 }
 
 test('a fresh run: the rate is the units over the elapsed time and the ETA the rest at that rate', () => {
-  const { progress, lines, advance } = bar(false);
-  for (let i = 1; i <= 4; i++) {
-    advance(2);
-    progress.set(i);
-  }
-  assert.deepEqual(stats(lines.at(-1)), { rate: 0.5, eta: '2m00s' }, '4 units in 8 s, 60 left');
+  assert.deepEqual(stats(feed(false, 1, 4)), { rate: 0.5, eta: '2m00s' }, '4 units in 8 s, 60 left');
 });
 
 test('a resumed run counts only the units done in this process: 32 of 64 done before, then one every 2 s', () => {
-  const { progress, lines, advance } = bar(true);
-  for (let i = 33; i <= 36; i++) {
-    advance(2);
-    progress.set(i);
-  }
-  const last = lines.at(-1)!;
+  const last = feed(true, 33, 36);
   assert.match(last, /36\/64/, 'the count shows the whole run');
   assert.deepEqual(stats(last), { rate: 0.5, eta: '56s' }, '4 units in 8 s, 28 left');
 });
 
 test('without `resumable`, the same resumed run reads as 36 units in 8 s (the too-short ETA it fixes)', () => {
-  const { progress, lines, advance } = bar(false);
-  for (let i = 33; i <= 36; i++) {
-    advance(2);
-    progress.set(i);
-  }
-  assert.deepEqual(stats(lines.at(-1)), { rate: 4.5, eta: '6s' });
+  assert.deepEqual(stats(feed(false, 33, 36)), { rate: 4.5, eta: '6s' });
 });
 
 test('a resumable bar that starts from the beginning reads like a fresh one', () => {
-  const { progress, lines, advance } = bar(true);
-  for (let i = 1; i <= 4; i++) {
-    advance(2);
-    progress.set(i);
-  }
-  assert.deepEqual(stats(lines.at(-1)), { rate: 0.5, eta: '2m00s' });
+  assert.deepEqual(stats(feed(true, 1, 4)), { rate: 0.5, eta: '2m00s' });
 });
