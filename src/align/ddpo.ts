@@ -345,12 +345,7 @@ function startRun(cfg: DdpoConfig, inputs: DdpoInputs): DdpoRun {
   if (resumed) {
     checkSameConfig(resumed.dir, resumed.state.config as Record<string, unknown>, cfg as unknown as Record<string, unknown>, RESUMABLE_KEYS);
     const t = resumed.tensors;
-    if (!t.weights) throw new AlignResumeError(resumed.dir, 'no weights.safetensors');
-    policy.module.loadStateDict(t.weights);
-    if (policy.ace) {
-      if (!t.ace) throw new AlignResumeError(resumed.dir, 'the run uses ACE tokens but the checkpoint has no ace.safetensors');
-      policy.ace.loadStateDict(t.ace);
-    }
+    restorePolicy(resumed.dir, t, policy);
     if (anchor) {
       if (!t.anchor) throw new AlignResumeError(resumed.dir, 'the run has an anchor but the checkpoint has no anchor.safetensors');
       anchor.policy.module.loadStateDict(t.anchor);
@@ -363,6 +358,16 @@ function startRun(cfg: DdpoConfig, inputs: DdpoInputs): DdpoRun {
   }
   const metrics = inputs.outDir ? new MetricsLog(inputs.outDir, iteration) : null;
   return { iteration, generator, advantages, optimizer, anchor, policy, metrics };
+}
+
+/** Loads a checkpoint's generator weights and ACE tokens (when the policy has them) into `policy`. */
+export function restorePolicy(dir: string, tensors: Record<string, Map<string, Tensor>>, policy: DiffusionPolicy): void {
+  if (!tensors.weights) throw new AlignResumeError(dir, 'no weights.safetensors');
+  policy.module.loadStateDict(tensors.weights);
+  if (policy.ace) {
+    if (!tensors.ace) throw new AlignResumeError(dir, 'the run uses ACE tokens but the checkpoint has no ace.safetensors');
+    policy.ace.loadStateDict(tensors.ace);
+  }
 }
 
 function saveRun(outDir: string, cfg: DdpoConfig, run: DdpoRun, iteration: number): string {

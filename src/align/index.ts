@@ -4,6 +4,7 @@ export { type AdvantageOptions, DEFAULT_ADVANTAGE_OPTIONS, PerConditionAdvantage
 export { type ClippedPolicyLoss, clippedPolicyLoss } from './clipped-loss.js';
 export { ComparativeAnchor } from './comparative.js';
 export { DEFAULT_DDPO_CONFIG, type DdpoConfig, type DdpoInputs, type DdpoIterationMetrics, type DdpoResult, drawBalancedConditions, drawConditions, runDdpo } from './ddpo.js';
+export { type CheckpointChoice, type CheckpointScore, chooseCheckpoint, keepBestCheckpoint } from './checkpoint-choice.js';
 export { GeneratorPolicy } from './generator-policy.js';
 export { type DiffusionPolicy, type StepDistribution, type StepOptions, gaussianKlSameStd, gaussianLogProb } from './policy.js';
 export { type RewardFunction, type RewardTerm, RewardSpecError, parseRewardWeights, rewardTerms, scoreRewards, summarise } from './reward-mix.js';

@@ -88,6 +88,7 @@ const rwlSchema = z
 
 /** What DDPO maximises: the trained reward models, or the raters' verdicts on its own samples, rated as it trains. */
 export const DDPO_FEEDBACK = ['reward-model', 'ratings'] as const;
+export const DDPO_KEEP = ['last', 'best'] as const;
 export type DdpoFeedback = (typeof DDPO_FEEDBACK)[number];
 
 const alignSchema = z
@@ -121,6 +122,16 @@ const alignSchema = z
     pretrainWeight: z.number().min(0).default(0),
     /** DDPO: weight of KL(policy ‖ frozen baseline) on every trained step (0 = off): holds what the reward does not check to where it started. */
     klToAnchor: z.number().min(0).default(0),
+    /**
+     * DDPO: the checkpoint exported as the finetuned generator: the last, or the one whose
+     * neighbouring batches scored best (mean batch reward over `keepWindow` iterations around
+     * it). With `ddpoFeedback: ratings` that score is the raters' own verdict on each batch,
+     * so choosing costs no rating; with the reward models it is what DDPO optimised.
+     */
+    ddpoKeep: z.enum(DDPO_KEEP).default('last'),
+    keepWindow: z.number().int().min(1).default(8),
+    /** DDPO: checkpoint every n iterations (default: a quarter of the run, or every 2 with ddpoKeep best). */
+    checkpointEvery: z.number().int().positive().optional(),
     /** β of the reward-weighted likelihood's pretraining term (Sun et al.: 0.3). */
     beta: z.number().min(0).default(0.3),
     rwl: rwlSchema.default({}),
@@ -285,6 +296,8 @@ align:
   ratingsPerSample: 1                # DDPO with ratings: raters per sample
   pretrainWeight: 0                  # DDPO: β × the pretraining loss on real images per update (0 = off)
   klToAnchor: 0                      # DDPO: weight of the per-step KL to the frozen baseline (0 = off)
+  ddpoKeep: last                     # DDPO: the checkpoint exported: last, or best (its neighbouring batches' mean reward)
+  keepWindow: 8                      # DDPO with ddpoKeep best: iterations averaged around each checkpoint
   beta: 0.3             # RWL: weight of the pretraining loss on real images
   rwl:
     ratedPerCondition: 64   # fresh samples per condition scored by the reward model

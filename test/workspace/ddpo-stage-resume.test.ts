@@ -2,45 +2,18 @@
 // the next attempt resumes the same run from its last checkpoint, samples the same third
 // batch again (exact resume), rates on in the study it left, and asks nothing twice.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { exportGenerator } from '../../src/align/export.js';
-import { GeneratorPolicy } from '../../src/align/generator-policy.js';
 import type { Raster } from '../../src/data/raster.js';
-import { createGenerator } from '../../src/diffusion/generator.js';
-import { listCheckpoints, seedInit } from '../../src/engine/index.js';
+import { listCheckpoints } from '../../src/engine/index.js';
 import { FeedbackStore } from '../../src/feedback/index.js';
-import { parseConfig } from '../../src/workspace/config.js';
 import { runDdpoStage } from '../../src/workspace/demo/align-stage.js';
-import type { DemoContext, DemoData } from '../../src/workspace/demo/context.js';
-import { initWorkspace } from '../../src/workspace/workspace.js';
-import { TINY_CLASSES, perturb, tinyGeneratorConfig } from '../models/tiny.js';
-
-// Plausible when brighter than the middle grey: about half the untrained generator's samples.
-const bright = (image: Raster) => image.data.reduce((s, v) => s + v, 0) / image.data.length > 0.5;
+import { bright, ddpoStageFixture } from './ddpo-stage-fixture.js';
 
 test('DDPO stage on ratings: a killed run resumes its own run and rates each batch once', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'medloop-ddpo-resume-'));
-  const ws = initWorkspace(dir);
+  const { dir, ctx, data, baseline, close } = ddpoStageFixture('ddpo-resume');
   try {
-    seedInit(3);
-    const gen = createGenerator(tinyGeneratorConfig());
-    perturb(gen);
-    const baselineDir = exportGenerator(join(dir, 'baseline'), new GeneratorPolicy(gen), 0);
-    const config = parseConfig({
-      seed: 5,
-      sampling: { steps: 4, eta: 1, cfg: 2 },
-      study: { raters: 2, ratersPerItem: 1, goldRate: 0.1, errorRate: 0 },
-      align: { iterations: 4, batch: 6, lr: 1e-4, timestepFraction: 0.5, skipSteps: { first: 1, last: 0 }, conditionDraw: 'balanced', ddpoFeedback: 'ratings', ratingsPerSample: 1 },
-    });
-    const ctx: DemoContext = { ws, config, quick: true, demoSize: 'quick', interactive: false, log: () => {}, silent: true };
-    const gold: Raster = { width: 8, height: 8, channels: 3, data: new Float32Array(192).fill(0.9) };
-    const data: DemoData = { path: dir, classes: TINY_CLASSES, images: TINY_CLASSES.map(() => gold), conditions: [...TINY_CLASSES], channels: 3, size: 8, judgeName: 'test-resume' };
-    const baseline = { runId: 'gen-baseline', runDir: baselineDir };
-    ws.runs.register({ id: baseline.runId, kind: 'pretrain', config: {}, data: dir, dir: baselineDir });
-
     // The first attempt dies while its third batch is being rated (two answers in).
     const probe = FeedbackStore.openWorkspace(dir);
     const runFile = join(dir, 'stages', 'align-ddpo.run');
@@ -81,7 +54,6 @@ test('DDPO stage on ratings: a killed run resumes its own run and rates each bat
     assert.ok(existsSync(join(result.generatorDir, 'weights.safetensors')));
     store.close();
   } finally {
-    ws.close();
-    rmSync(dir, { recursive: true, force: true });
+    close();
   }
 });

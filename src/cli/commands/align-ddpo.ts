@@ -2,6 +2,7 @@
 // weighted rewards, optional comparative feedback (RLCF) and ACE tokens.
 import { type Command, choiceOption, numberOption, stringOption, UsageError } from '../command.js';
 import { Progress } from '../progress.js';
+import { keepBestCheckpoint } from '../../align/checkpoint-choice.js';
 import { DEFAULT_DDPO_CONFIG, type DdpoConfig, runDdpo, trainableSteps } from '../../align/ddpo.js';
 import { alignRunDir, commonAlignOptions, conditionsFor, exportGenerator, listOption, loadPolicy, rewardTermsFor } from './align-common.js';
 
@@ -31,6 +32,8 @@ export const alignDdpoCommand: Command = {
     'timestep-fraction': { type: 'string', description: 'share of each trajectory’s trainable steps trained on', default: String(DEFAULT_DDPO_CONFIG.timestepFraction) },
     'skip-steps': { type: 'string', description: 'steps left out of training at the start and end of each trajectory, FIRST,LAST (0,0 = DDPO’s; the first and last steps’ log-prob gradients swamp the rest)', default: '1,1' },
     'condition-draw': { type: 'string', description: 'uniform (independent draws) or balanced (each condition equally often per batch)', default: DEFAULT_DDPO_CONFIG.conditionDraw },
+    keep: { type: 'string', description: 'checkpoint exported: last, or best (the best mean batch reward over --keep-window iterations around it; checkpoints every 2 iterations unless --checkpoint-every)', default: 'last' },
+    'keep-window': { type: 'string', description: 'with --keep best: iterations averaged around each checkpoint', default: '8' },
     'advantage-fallback': { type: 'string', description: 'advantage statistics before a condition has history: batch or condition-batch', default: DEFAULT_DDPO_CONFIG.advantages.fallback },
   },
   async run(opts) {
@@ -38,6 +41,9 @@ export const alignDdpoCommand: Command = {
     const { policy, source } = loadPolicy(workspace, stringOption(opts, 'run', true));
     const spec = stringOption(opts, 'rewards', true);
     const rewards = await rewardTermsFor(workspace, spec, listOption(opts, 'comparative'));
+    const keep = choiceOption(opts, 'keep', ['last', 'best'] as const, 'last');
+    const keepWindow = numberOption(opts, 'keep-window', 8);
+    if (!(Number.isInteger(keepWindow) && keepWindow >= 1)) throw new UsageError(`--keep-window must be a whole number of iterations ≥ 1, got ${keepWindow}`);
     const cfg: DdpoConfig = {
       ...DEFAULT_DDPO_CONFIG,
       conditions: conditionsFor(opts, policy),
@@ -58,7 +64,9 @@ export const alignDdpoCommand: Command = {
       conditionDraw: choiceOption(opts, 'condition-draw', ['uniform', 'balanced'] as const, DEFAULT_DDPO_CONFIG.conditionDraw),
       advantages: { ...DEFAULT_DDPO_CONFIG.advantages, fallback: choiceOption(opts, 'advantage-fallback', ['batch', 'condition-batch'] as const, DEFAULT_DDPO_CONFIG.advantages.fallback) },
       seed: numberOption(opts, 'seed', 1),
-      checkpointEvery: numberOption(opts, 'checkpoint-every', DEFAULT_DDPO_CONFIG.checkpointEvery),
+      checkpointEvery: numberOption(opts, 'checkpoint-every', keep === 'best' ? 2 : DEFAULT_DDPO_CONFIG.checkpointEvery),
+      // --keep best chooses among every checkpoint the run wrote
+      ...(keep === 'best' ? { keepCheckpoints: Number.MAX_SAFE_INTEGER } : {}),
       record: { rewards: rewards.map(({ name, weight, comparative }) => ({ name, weight, comparative })), anchor: policy.module.source.checkpointDir ?? source.dir, data: `samples of ${source.id}` },
     };
     if (!(cfg.timestepFraction > 0 && cfg.timestepFraction <= 1)) throw new UsageError(`--timestep-fraction must be in (0, 1], got ${cfg.timestepFraction}`);
@@ -78,8 +86,18 @@ export const alignDdpoCommand: Command = {
       onIteration: (m) => progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(4)} kl ${m.approxKl.toExponential(2)} clip ${m.clipFraction.toFixed(2)}`),
     });
     progress.finish();
-    const bundle = exportGenerator(out.dir, policy, res.iteration);
-    console.log(JSON.stringify({ run: out.id, dir: out.dir, generator: bundle, iterations: res.iteration, lastReward: res.history.at(-1)?.reward.mean ?? null }));
+    const kept = keep === 'best' ? keepBestCheckpoint(out.dir, policy, keepWindow) : null;
+    const bundle = exportGenerator(out.dir, policy, kept?.iteration ?? res.iteration);
+    console.log(
+      JSON.stringify({
+        run: out.id,
+        dir: out.dir,
+        generator: bundle,
+        iterations: res.iteration,
+        lastReward: res.history.at(-1)?.reward.mean ?? null,
+        ...(kept ? { kept: { iteration: kept.iteration, score: kept.score, batches: kept.batches } } : {}),
+      }),
+    );
     policy.dispose();
     return 0;
   },

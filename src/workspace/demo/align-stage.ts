@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Progress } from '../../cli/progress.js';
 import { DEFAULT_DDPO_CONFIG, type DdpoConfig, type DdpoIterationMetrics, runDdpo } from '../../align/ddpo.js';
 import { readMetricsLog } from '../../align/run-state.js';
+import { keepBestCheckpoint } from '../../align/checkpoint-choice.js';
 import { exportGenerator } from '../../align/export.js';
 import { GeneratorPolicy } from '../../align/generator-policy.js';
 import { rewardTermsFor } from '../../align/reward-terms.js';
@@ -27,6 +28,8 @@ export interface AlignStageResult {
   seconds: number;
   /** What DDPO maximised: the reward models, or the raters' verdicts on its batches (with the ratings it took). */
   feedback?: { kind: 'reward-model' } | ({ kind: 'ratings' } & RatingsCounter);
+  /** DDPO with ddpoKeep best: the exported checkpoint, its score, and every checkpoint's windowed score (iteration, score). */
+  kept?: { iteration: number; of: number; score: number; batches: [number, number]; window: number; curve: [number, number][] };
 }
 
 /** The DDPO run a workspace config asks for (align.*, sampling.*, seed), on `conditions`. */
@@ -52,7 +55,7 @@ export function ddpoConfigFor(config: MedloopConfig, conditions: string[], recor
     klToAnchor: a.klToAnchor,
     aceTokens: a.aceTokens,
     seed: config.seed,
-    checkpointEvery: Math.max(1, Math.floor(a.iterations / 4)),
+    checkpointEvery: a.checkpointEvery ?? (a.ddpoKeep === 'best' ? 2 : Math.max(1, Math.floor(a.iterations / 4))),
     // Every checkpoint stays: the evaluation's reward-hacking guard walks them all.
     keepCheckpoints: a.iterations,
     record,
@@ -87,14 +90,21 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
       progress.set(m.iteration + 1, `reward ${m.reward.mean.toFixed(3)} kl ${m.approxKl.toExponential(1)} clip ${m.clipFraction.toFixed(2)}${rated ? ` ratings ${rated.counter.ratings}` : ''}`),
   });
   progress.finish();
-  const generatorDir = exportGenerator(run.dir, policy, res.iteration);
+  const kept = a.ddpoKeep === 'best' ? keepBestCheckpoint(run.dir, policy, a.keepWindow) : null;
+  if (kept) ctx.log(`ddpo: kept iteration ${kept.iteration} of ${res.iteration}: mean batch reward ${kept.score.toFixed(3)} over iterations ${kept.batches[0] + 1}–${kept.batches[1] + 1}`);
+  const generatorDir = exportGenerator(run.dir, policy, kept?.iteration ?? res.iteration);
   dispose(real?.images);
   policy.dispose();
   // the whole run's curves, a resumed run's earlier iterations included
   const history = readMetricsLog<DdpoIterationMetrics>(run.dir);
   // counted from the store: a resumed run's earlier batches count once, as rated
   const taken = rated ? ratedBatches(ctx.ws.dir, run.id) : null;
-  ctx.ws.runs.finish(run.id, 'finished', { iterations: res.iteration, finalReward: history.at(-1)?.reward.mean ?? null, ...(taken ? { ratings: taken.ratings } : {}) });
+  ctx.ws.runs.finish(run.id, 'finished', {
+    iterations: res.iteration,
+    finalReward: history.at(-1)?.reward.mean ?? null,
+    ...(taken ? { ratings: taken.ratings } : {}),
+    ...(kept ? { keptIteration: kept.iteration, keptScore: kept.score } : {}),
+  });
   return {
     method: 'ddpo',
     runId: run.id,
@@ -103,6 +113,7 @@ export async function runDdpoStage(ctx: DemoContext, data: DemoData, judge: Trut
     lossCurve: history.map((m) => [m.iteration + 1, m.loss]),
     seconds: (performance.now() - t0) / 1000,
     feedback: taken ? { kind: 'ratings', ...taken } : { kind: 'reward-model' },
+    ...(kept ? { kept: { iteration: kept.iteration, of: res.iteration, score: kept.score, batches: kept.batches, window: kept.window, curve: kept.candidates.map((c) => [c.iteration, c.score] as [number, number]) } } : {}),
   };
 }
 
@@ -138,7 +149,9 @@ export async function runRwlStage(ctx: DemoContext, data: DemoData, baseline: { 
   const progress = new Progress({ label: 'rwl', total: cfg.steps, silent: ctx.silent });
   const res = await runRwl(cfg, { policy, synthetic: rated, real, outDir: run.dir, onStep: (m) => progress.set(m.iteration + 1, `loss ${m.loss.toFixed(4)}`) });
   progress.finish();
-  const generatorDir = exportGenerator(run.dir, policy, res.iteration);
+  const kept = a.ddpoKeep === 'best' ? keepBestCheckpoint(run.dir, policy, a.keepWindow) : null;
+  if (kept) ctx.log(`ddpo: kept iteration ${kept.iteration} of ${res.iteration}: mean batch reward ${kept.score.toFixed(3)} over iterations ${kept.batches[0] + 1}–${kept.batches[1] + 1}`);
+  const generatorDir = exportGenerator(run.dir, policy, kept?.iteration ?? res.iteration);
   dispose([rated.images, real.images]);
   policy.dispose();
   ctx.ws.runs.finish(run.id, 'finished', { steps: res.iteration, ratedMeanReward: rated.summary.mean });

@@ -153,7 +153,7 @@ export async function runEvaluateStage(
     },
     hacking: { series, result: guard, rewardName: 'reward model P(plausible)', evaluatorName: data.judgeName },
     curves: [
-      ...runs.aligned.filter((a) => a.rewardCurve.length > 1).map((a) => ({ title: `${a.method}: mean training reward per iteration${a.feedback?.kind === 'ratings' ? ' (share of ratings “plausible”)' : ''}`, xLabel: 'iteration', yLabel: 'reward', series: [{ name: 'reward', points: a.rewardCurve }] })),
+      ...runs.aligned.filter((a) => a.rewardCurve.length > 1).map((a) => ({ title: `${a.method}: mean training reward per iteration${a.feedback?.kind === 'ratings' ? ' (share of ratings “plausible”)' : ''}`, xLabel: 'iteration', yLabel: 'reward', series: [{ name: 'reward', points: a.rewardCurve }, ...(a.kept ? [{ name: `mean over ${a.kept.window} iterations around each checkpoint`, points: a.kept.curve }] : [])] })),
       ...runs.aligned.map((a) => ({ title: `${a.method}: loss`, xLabel: 'step', yLabel: 'loss', series: [{ name: 'loss', points: a.lossCurve }] })),
     ],
     notes: [
@@ -161,6 +161,11 @@ export async function runEvaluateStage(
       ...runs.aligned.flatMap((a) =>
         a.feedback?.kind === 'ratings'
           ? [`${a.method} was rewarded by the raters themselves, not by the reward model: each of its ${a.feedback.studies} batches was a blinded study (${a.feedback.ratings} ratings in all), an image's reward the share of its raters who said plausible.`]
+          : [],
+      ),
+      ...runs.aligned.flatMap((a) =>
+        a.kept
+          ? [`${a.method} exported the checkpoint at iteration ${a.kept.iteration} of ${a.kept.of}: its neighbouring batches (iterations ${a.kept.batches[0] + 1}–${a.kept.batches[1] + 1}) had the best mean training reward, ${a.kept.score.toFixed(3)} (align.ddpoKeep: best). That maximum is biased upwards; the figures here come from fresh samples.`]
           : [],
       ),
       'FID, precision, recall, density and coverage are computed on the pooled features of a CNN trained on the real training split (domain features instead of ImageNet Inception); the noise floor is the FID between two disjoint halves of the real held-out images.',
